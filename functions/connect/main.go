@@ -1,0 +1,22 @@
+// Command connect is the $connect handler: it authenticates the user and records the connection.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/agentbridge/agentbridge/internal/app"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := app.Connect(context.Background(), os.Getenv, log)
+	if err != nil {
+		log.Error("init failed", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}

@@ -1,0 +1,22 @@
+// Command disconnect is the $disconnect handler: it removes the closed connection's mapping.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/agentbridge/agentbridge/internal/app"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := app.Disconnect(context.Background(), os.Getenv, log)
+	if err != nil {
+		log.Error("init failed", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}

@@ -1,0 +1,22 @@
+// Command emit delivers agent events to every live connection of one user; agents invoke it directly.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/agentbridge/agentbridge/internal/app"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := app.Emit(context.Background(), os.Getenv, log)
+	if err != nil {
+		log.Error("init failed", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}

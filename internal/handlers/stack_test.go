@@ -1,0 +1,107 @@
+package handlers_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/agentbridge/agentbridge/internal/auth"
+	"github.com/agentbridge/agentbridge/internal/connections"
+	"github.com/agentbridge/agentbridge/internal/delivery"
+	"github.com/agentbridge/agentbridge/internal/dynamotest"
+	"github.com/agentbridge/agentbridge/internal/handlers"
+	"github.com/agentbridge/agentbridge/internal/mgmtapitest"
+)
+
+var testSecret = []byte("handlers-test-secret")
+
+// stack is the three handlers wired to a real DynamoDB-compatible server and a management API
+// that speaks API Gateway's wire format.
+type stack struct {
+	db         *dynamodb.Client
+	table      string
+	store      *connections.Store
+	mgmt       *mgmtapitest.Server
+	connect    *handlers.Connect
+	disconnect *handlers.Disconnect
+	emit       *handlers.Emit
+	now        time.Time
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	srv := dynamotest.Shared(t)
+	s := &stack{db: srv.Client(), table: srv.ConnectionsTable(t), mgmt: mgmtapitest.New("prod"), now: time.Now()}
+	t.Cleanup(s.mgmt.Close)
+	clock := func() time.Time { return s.now }
+	s.store = connections.NewStore(s.db, s.table, connections.Options{Now: clock})
+	verifier, err := auth.NewVerifier(auth.Config{HMACSecret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.connect = &handlers.Connect{Verifier: verifier, Store: s.store, TTL: 2*time.Hour + 10*time.Minute, Now: clock}
+	s.disconnect = &handlers.Disconnect{Store: s.store}
+	poster := delivery.NewManagementClient(srv.AWSConfig(), s.mgmt.Endpoint())
+	s.emit = &handlers.Emit{Deliverer: delivery.New(s.store, poster, delivery.Options{Now: clock}), Now: clock}
+	return s
+}
+
+// connectEvent loads an event fixture with token and connection id filled in. The connect
+// time is a minute before the stack's clock, so the connection is past its $connect.
+func (s *stack) connectEvent(t *testing.T, fixture, token, connID string) events.APIGatewayWebsocketProxyRequest {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req events.APIGatewayWebsocketProxyRequest
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(raw), "{{TOKEN}}", token)), &req); err != nil {
+		t.Fatal(err)
+	}
+	req.RequestContext.ConnectionID = connID
+	req.RequestContext.ConnectedAt = s.now.Add(-time.Minute).UnixMilli()
+	return req
+}
+
+func (s *stack) token(t *testing.T, user string) string {
+	t.Helper()
+	tok, err := auth.SignDevToken(testSecret, auth.DevToken{UserID: user, Now: s.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// connectAs opens a mapping for user through the real $connect handler.
+func (s *stack) connectAs(t *testing.T, user, connID string) {
+	t.Helper()
+	resp, err := s.connect.Handle(context.Background(), s.connectEvent(t, "connect-query.json", s.token(t, user), connID))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("connect %s as %s: status %d, err %v", connID, user, resp.StatusCode, err)
+	}
+}
+
+// rows returns every mapping in the table.
+func (s *stack) rows(t *testing.T) []connections.Connection {
+	t.Helper()
+	out, err := s.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: new(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []connections.Connection
+	for _, item := range out.Items {
+		var c connections.Connection
+		if err := unmarshalConnection(item, &c); err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	return conns
+}

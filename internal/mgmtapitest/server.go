@@ -1,0 +1,123 @@
+// Package mgmtapitest is a recording stand-in for the API Gateway Management API, for tests of
+// code that posts to connections. It speaks the real wire format (REST-JSON, error type in the
+// X-Amzn-ErrorType header and a JSON message body), so the AWS SDK parses its answers into its
+// typed errors, and it can be scripted to answer a connection with 410, 429 or 5xx.
+package mgmtapitest
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// Failure is a scripted error answer.
+type Failure struct {
+	Status int    // e.g. 410
+	Type   string // e.g. "GoneException"
+}
+
+// Common failures, as API Gateway answers them.
+var (
+	Gone          = Failure{http.StatusGone, "GoneException"}
+	LimitExceeded = Failure{http.StatusTooManyRequests, "LimitExceededException"}
+	InternalError = Failure{http.StatusInternalServerError, "InternalServerErrorException"}
+	Forbidden     = Failure{http.StatusForbidden, "ForbiddenException"}
+)
+
+// Server records every successful post per connection id.
+type Server struct {
+	*httptest.Server
+	stage string
+
+	mu       sync.Mutex
+	posts    map[string][][]byte
+	attempts map[string]int
+	script   map[string][]Failure // answered in order before posts succeed
+	always   map[string]Failure
+}
+
+// New starts a server on 127.0.0.1 for stage. Its Endpoint is the management endpoint.
+func New(stage string) *Server {
+	s := &Server{stage: stage, posts: map[string][][]byte{}, attempts: map[string]int{},
+		script: map[string][]Failure{}, always: map[string]Failure{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// Endpoint is the URL to configure as the management endpoint.
+func (s *Server) Endpoint() string { return s.URL + "/" + s.stage }
+
+// FailNext makes the next posts to id answer with fs, in order.
+func (s *Server) FailNext(id string, fs ...Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.script[id] = append(s.script[id], fs...)
+}
+
+// FailAlways makes every post to id answer f.
+func (s *Server) FailAlways(id string, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.always[id] = f
+}
+
+// Posts returns the bodies posted successfully to id, in arrival order.
+func (s *Server) Posts(id string) [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.posts[id]...)
+}
+
+// Attempts returns how many posts to id arrived, failed ones included.
+func (s *Server) Attempts(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts[id]
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	prefix := "/" + s.stage + "/@connections/"
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.EscapedPath(), prefix) {
+		writeError(w, Failure{http.StatusNotFound, "NotFoundException"}, "no such route")
+		return
+	}
+	id, err := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), prefix))
+	if err != nil {
+		writeError(w, Failure{http.StatusBadRequest, "BadRequestException"}, "bad connection id")
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	if f, ok := s.next(id); ok {
+		writeError(w, f, "scripted failure")
+		return
+	}
+	s.mu.Lock()
+	s.posts[id] = append(s.posts[id], body)
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) next(id string) (Failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.attempts[id]++
+	if f, ok := s.always[id]; ok {
+		return f, true
+	}
+	if q := s.script[id]; len(q) > 0 {
+		s.script[id] = q[1:]
+		return q[0], true
+	}
+	return Failure{}, false
+}
+
+func writeError(w http.ResponseWriter, f Failure, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", f.Type)
+	w.WriteHeader(f.Status)
+	fmt.Fprintf(w, `{"message":%q}`, msg)
+}
