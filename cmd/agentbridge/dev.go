@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/agentbridge/agentbridge/internal/auth"
+	"github.com/agentbridge/agentbridge/internal/devhost"
+	"github.com/agentbridge/agentbridge/internal/samtemplate"
+)
+
+// stackFlags are the flags dev and invoke share.
+type stackFlags struct {
+	template  string
+	overrides multiFlag
+	dynamodb  string
+	region    string
+}
+
+func (s *stackFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.template, "template", "template.yaml", "SAM template to run")
+	fs.Var(&s.overrides, "parameter-overrides", "template parameters as Key=Value (repeatable, or space-separated as in sam)")
+	fs.StringVar(&s.dynamodb, "dynamodb-endpoint", "", "DynamoDB-compatible server to use (default $AWS_ENDPOINT_URL_DYNAMODB, else start dynalite)")
+	fs.StringVar(&s.region, "region", "", "AWS region of the stack (default $AWS_REGION, else us-east-1)")
+}
+
+// options turns the flags into host options. The development secret is passed to a template
+// parameter named DevHmacSecret unless the caller set it, so `agentbridge token` tokens work.
+func (s *stackFlags) options() (devhost.Options, error) {
+	ov, err := samtemplate.ParseParameterOverrides(s.overrides)
+	if err != nil {
+		return devhost.Options{}, fmt.Errorf("--parameter-overrides: %w", err)
+	}
+	if _, set := ov[devSecretParameter]; !set && templateDeclares(s.template, devSecretParameter) {
+		ov[devSecretParameter] = devSecret()
+	}
+	return devhost.Options{Template: s.template, Overrides: ov, DynamoDBEndpoint: s.dynamodb, Region: s.region}, nil
+}
+
+const devSecretParameter = "DevHmacSecret"
+
+func templateDeclares(path, parameter string) bool {
+	t, err := samtemplate.Load(path, samtemplate.Options{Overrides: map[string]string{parameter: "x"}})
+	if err != nil {
+		return false
+	}
+	_, ok := t.Parameters[parameter]
+	return ok
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, " ") }
+func (m *multiFlag) Set(v string) error {
+	*m = append(*m, strings.Fields(v)...)
+	return nil
+}
+
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stackFlags
+	sf.register(fs)
+	port := fs.Int("port", 3001, "port of the WebSocket, @connections and Lambda Invoke endpoints on 127.0.0.1")
+	lambdaEndpoint := fs.String("lambda-endpoint", "", "run functions on this external Lambda Invoke API (sam local start-lambda, LocalStack) instead of here")
+	idle := fs.Duration("idle-timeout", 10*time.Minute, "close connections idle this long")
+	maxDuration := fs.Duration("max-connection-duration", 2*time.Hour, "close connections open this long")
+	quiet := fs.Bool("quiet", false, "do not print function output")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts, err := sf.options()
+	if err != nil {
+		return err
+	}
+	opts.Addr = fmt.Sprintf("127.0.0.1:%d", *port)
+	opts.LambdaEndpoint = *lambdaEndpoint
+	opts.IdleTimeout, opts.MaxConnectionDuration = *idle, *maxDuration
+	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	if !*quiet {
+		opts.Output = stderr
+	}
+	fmt.Fprintln(stderr, "agentbridge: building functions and starting the local stack…")
+	host, err := devhost.Start(ctx, opts)
+	if err != nil {
+		return err
+	}
+	printBanner(stdout, host, opts)
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "\nagentbridge: stopping (closing sockets, functions, DynamoDB)…")
+	return host.Close()
+}
+
+func printBanner(w io.Writer, h *devhost.Host, opts devhost.Options) {
+	fmt.Fprintf(w, "\nagentbridge local stack is up\n\n")
+	fmt.Fprintf(w, "  WebSocket        %s\n", h.WebSocketURL())
+	fmt.Fprintf(w, "  @connections     %s\n", h.ManagementEndpoint())
+	fmt.Fprintf(w, "  Lambda Invoke    %s\n", h.BaseURL())
+	fmt.Fprintf(w, "  DynamoDB         %s\n\n", h.DynamoDBEndpoint())
+	if opts.Overrides[devSecretParameter] != devSecret() {
+		fmt.Fprintln(w, "Press Ctrl-C to stop.")
+		return
+	}
+	tok, err := auth.SignDevToken([]byte(devSecret()), auth.DevToken{UserID: "alice", TTL: 12 * time.Hour})
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(w, "A token for user alice (12 h; make more with `agentbridge token --user NAME`):\n\n  %s\n\n", tok)
+	fmt.Fprintf(w, "Watch alice's events:\n\n  npx wscat -c '%s?token=%s'\n\n", h.WebSocketURL(), tok)
+	fmt.Fprintf(w, "Emit one:\n\n  go run ./cmd/agentbridge emit --endpoint %s --user alice --type agent_thinking --run run-1 --data '{\"text\":\"hello\"}'\n\n", h.BaseURL())
+	fmt.Fprintf(w, "  aws lambda invoke --endpoint-url %s --function-name EmitFunction \\\n", h.BaseURL())
+	fmt.Fprintf(w, "    --cli-binary-format raw-in-base64-out --payload '{\"user_id\":\"alice\",\"type\":\"agent_started\",\"run_id\":\"run-1\"}' out.json\n\n")
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}

@@ -1,0 +1,52 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/coder/websocket"
+)
+
+// BenchmarkPostToConnection posts through the management API to a connected
+// coder/websocket client and reads each message.
+func BenchmarkPostToConnection(b *testing.B) {
+	for _, size := range []int{64, 4 << 10, 128 << 10} {
+		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) { benchPost(b, size) })
+	}
+}
+
+func benchPost(b *testing.B, size int) {
+	gw, err := New(Config{}, newRecorder(nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(gw.Handler())
+	defer srv.Close()
+	defer gw.Shutdown(context.Background())
+	c, _, err := websocket.Dial(b.Context(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/local", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(1 << 20)
+	url := srv.URL + "/@connections/" + strings.NewReplacer("=", "%3D", "/", "%2F").Replace(gw.reg.all()[0].id)
+	payload := bytes.Repeat([]byte("x"), size)
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		resp, err := http.Post(url, "application/octet-stream", bytes.NewReader(payload))
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("post: %v %v", err, resp)
+		}
+		_ = resp.Body.Close()
+		if _, _, err := c.Read(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,35 @@
+// Package gateway is a local stand-in for an API Gateway WebSocket API: it serves the
+// WebSocket endpoint GET /{stage} and the @connections management API, and turns
+// what browsers do into the Lambda proxy events that the deployed functions receive
+// on AWS (CONNECT, MESSAGE, DISCONNECT), invoking them through an Invoker.
+//
+// # What it promises
+//
+//   - The upgrade is decided by the optional REQUEST authorizer and the optional
+//     $connect integration before the handshake completes; their status codes,
+//     headers and the subprotocol $connect returned reach the client unchanged.
+//   - Messages are routed by Config.RouteSelectionExpression ($request.body.<path>),
+//     falling back to $default; with no route the client gets AWS's "Forbidden"
+//     error frame, never silence.
+//   - AWS quotas: frames over MaxFrameBytes or messages over MaxMessageBytes close
+//     with 1009; idle and maximum-duration timeouts close with 1001.
+//   - $disconnect runs at most once per connection, with disconnectStatusCode.
+//   - The management API answers like AWS's (410 GoneException, 413, 429, 403) so
+//     aws-sdk-go-v2's apigatewaymanagementapi client returns its typed errors.
+//   - Connection ids look like AWS's and are never reused within the process.
+//
+// # Concurrency
+//
+// A Gateway is safe for concurrent use. Each open connection owns exactly one
+// reader goroutine; a writer goroutine exists only while that connection has
+// queued outbound frames, and frames to one connection are written in the order
+// they were queued. Integrations for messages run asynchronously, at most
+// maxInflightPerConn at a time per connection.
+//
+// # Where to start
+//
+// gateway.go holds New and the router (Handler); handshake.go the upgrade path;
+// reader.go, outbox.go and close.go the socket; dispatch.go and routes.go the
+// message path; management.go the @connections API; errors.go maps every error
+// that leaves the package to its HTTP response.
+package gateway
