@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentbridge/agentbridge/protocol"
+)
+
+// runBinary runs one of the project's binaries against the shared host and returns its output.
+func runBinary(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, name), args...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_REGION=us-east-1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out.String())
+	}
+	return out.String()
+}
+
+// receiveRun reads envelopes until agent_completed and checks seq rises by one from 0.
+func receiveRun(t *testing.T, c *client) []protocol.EventType {
+	t.Helper()
+	var types []protocol.EventType
+	for want := int64(0); ; want++ {
+		env := c.next(t)
+		if env.Seq == nil || *env.Seq != want {
+			t.Fatalf("event %d (%s) has seq %v, want %d", len(types), env.Type, env.Seq, want)
+		}
+		types = append(types, env.Type)
+		if env.Type == protocol.AgentCompleted {
+			return types
+		}
+	}
+}
+
+var invokesLine = regexp.MustCompile(`(\d+) events in (\d+) invokes`)
+
+func TestExampleAgentRunArrivesWholeAndInOrder(t *testing.T) {
+	counts := map[bool][2]int{}
+	for _, batch := range []bool{false, true} {
+		t.Run(fmt.Sprintf("batch=%v", batch), func(t *testing.T) {
+			tab := dial(t, shared, "e2e-agent-user")
+			args := []string{"--user", "e2e-agent-user", "--endpoint", shared.BaseURL(), "--pause", "0s"}
+			if batch {
+				args = append(args, "--batch")
+			}
+			out := runBinary(t, "agent", args...)
+			types := receiveRun(t, tab)
+			if types[0] != protocol.AgentStarted {
+				t.Errorf("run began with %s", types[0])
+			}
+			for _, want := range []protocol.EventType{protocol.AgentThinking, protocol.ToolExecuting, protocol.ToolCompleted} {
+				if !containsType(types, want) {
+					t.Errorf("run lacks %s: %v", want, types)
+				}
+			}
+			m := invokesLine.FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("agent printed no invoke count:\n%s", out)
+			}
+			events, _ := strconv.Atoi(m[1])
+			invokes, _ := strconv.Atoi(m[2])
+			if events != len(types) {
+				t.Errorf("agent sent %d events, client received %d", events, len(types))
+			}
+			counts[batch] = [2]int{events, invokes}
+			t.Logf("%d events in %d invokes", events, invokes)
+		})
+	}
+	if counts[true][1] >= counts[false][1] {
+		t.Errorf("batching did not cut invokes: %d batched vs %d unbatched", counts[true][1], counts[false][1])
+	}
+}
+
+func containsType(types []protocol.EventType, want protocol.EventType) bool {
+	for _, ty := range types {
+		if ty == want {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEmitFileDeliversTenThousandEventsInOrder(t *testing.T) {
+	const n = 10000
+	tab := dial(t, shared, "e2e-bulk")
+	var lines strings.Builder
+	for i := range n {
+		fmt.Fprintf(&lines, `{"type":"agent_thinking","run_id":"bulk","seq":%d,"payload":{"text":"chunk %d"}}`+"\n", i, i)
+	}
+	file := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(file, []byte(lines.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	received := make(chan error, 1)
+	go func() {
+		for want := int64(0); want < n; want++ {
+			env, err := readEnvelope(tab)
+			if err != nil {
+				received <- err
+				return
+			}
+			if env.Seq == nil || *env.Seq != want {
+				received <- fmt.Errorf("event %d arrived with seq %v", want, env.Seq)
+				return
+			}
+		}
+		received <- nil
+	}()
+	out := runBinary(t, "agentbridge", "emit", "--endpoint", shared.BaseURL(), "--user", "e2e-bulk", "--file", file)
+	if err := <-received; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "10000") || !strings.Contains(strings.ToLower(out), "delivered") {
+		t.Errorf("emit printed no summary:\n%s", out)
+	}
+	t.Logf("summary:\n%s", out)
+}
