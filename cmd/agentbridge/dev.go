@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,7 +68,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	var sf stackFlags
 	sf.register(fs)
-	port := fs.Int("port", 3001, "port of the WebSocket, @connections and Lambda Invoke endpoints on 127.0.0.1")
+	port := fs.Int("port", 3001, "port of the WebSocket, @connections and Lambda Invoke endpoints")
+	bind := fs.String("host", "127.0.0.1", "address to listen on; set it to the Docker bridge address only when functions run in containers (SAM, LocalStack)")
 	lambdaEndpoint := fs.String("lambda-endpoint", "", "run functions on this external Lambda Invoke API (sam local start-lambda, LocalStack) instead of here")
 	idle := fs.Duration("idle-timeout", 10*time.Minute, "close connections idle this long")
 	maxDuration := fs.Duration("max-connection-duration", 2*time.Hour, "close connections open this long")
@@ -78,7 +81,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	opts.Addr = fmt.Sprintf("127.0.0.1:%d", *port)
+	opts.Addr = net.JoinHostPort(*bind, strconv.Itoa(*port))
 	opts.LambdaEndpoint = *lambdaEndpoint
 	opts.IdleTimeout, opts.MaxConnectionDuration = *idle, *maxDuration
 	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
