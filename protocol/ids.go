@@ -11,8 +11,10 @@ import (
 var ErrInvalidID = errors.New("invalid id")
 
 // ValidateID checks a user, run or thread id: 1 to MaxIDLength characters of valid UTF-8 with
-// no whitespace and no control characters. Ids are compared byte for byte everywhere, so an id
-// that differs from another only by padding or an invisible character must never be accepted.
+// no whitespace, no control characters and no format characters (Unicode category Cf: zero-width
+// spaces and joiners, byte order marks, bidirectional overrides). Ids are compared byte for byte
+// everywhere, so an id that differs from another only by padding or an invisible character must
+// never be accepted.
 func ValidateID(id string) error {
 	switch {
 	case id == "":
@@ -23,8 +25,8 @@ func ValidateID(id string) error {
 		return fmt.Errorf("%w: longer than %d characters", ErrInvalidID, MaxIDLength)
 	}
 	for _, r := range id {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
-			return fmt.Errorf("%w: contains whitespace or a control character", ErrInvalidID)
+		if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+			return fmt.Errorf("%w: contains whitespace, a control or an invisible format character", ErrInvalidID)
 		}
 	}
 	return nil

@@ -30,12 +30,15 @@ func FromConnectRequest(req events.APIGatewayWebsocketProxyRequest) Credentials 
 	var c Credentials
 	for _, entry := range headerValues(req, "Sec-WebSocket-Protocol") {
 		for _, p := range strings.Split(entry, ",") {
-			p = strings.TrimSpace(p)
+			// Only HTTP's optional whitespace separates list entries: an entry padded with
+			// other Unicode spaces is not the protocol the client offered, and echoing it
+			// would make the browser fail the handshake.
+			p = strings.Trim(p, " \t")
 			switch {
 			case p == Subprotocol:
 				c.OfferedSubprotocol = true
 			case strings.HasPrefix(p, bearerProtocolPrefix) && c.Token == "":
-				c.Token = p[len(bearerProtocolPrefix):]
+				c.Token = strings.TrimSpace(p[len(bearerProtocolPrefix):])
 			}
 		}
 	}

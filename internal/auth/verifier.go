@@ -78,6 +78,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods(v.methods),
 		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(), // iat in the future (beyond Leeway) is refused, as Leeway's comment promises
 		jwt.WithLeeway(cfg.Leeway),
 	}
 	if cfg.Issuer != "" {

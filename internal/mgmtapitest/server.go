@@ -18,14 +18,19 @@ import (
 type Failure struct {
 	Status int    // e.g. 410
 	Type   string // e.g. "GoneException"
+	// Received records the post as delivered before answering the error, as when API Gateway
+	// hands a message to the socket and then fails: the client sees the retried copy too.
+	Received bool
 }
 
 // Common failures, as API Gateway answers them.
 var (
-	Gone          = Failure{http.StatusGone, "GoneException"}
-	LimitExceeded = Failure{http.StatusTooManyRequests, "LimitExceededException"}
-	InternalError = Failure{http.StatusInternalServerError, "InternalServerErrorException"}
-	Forbidden     = Failure{http.StatusForbidden, "ForbiddenException"}
+	Gone          = Failure{Status: http.StatusGone, Type: "GoneException"}
+	LimitExceeded = Failure{Status: http.StatusTooManyRequests, Type: "LimitExceededException"}
+	InternalError = Failure{Status: http.StatusInternalServerError, Type: "InternalServerErrorException"}
+	Forbidden     = Failure{Status: http.StatusForbidden, Type: "ForbiddenException"}
+	// InternalErrorAfterDelivery is a 500 for a post that nonetheless reached the connection.
+	InternalErrorAfterDelivery = Failure{Status: http.StatusInternalServerError, Type: "InternalServerErrorException", Received: true}
 )
 
 // Server records every successful post per connection id.
@@ -65,7 +70,8 @@ func (s *Server) FailAlways(id string, f Failure) {
 	s.always[id] = f
 }
 
-// Posts returns the bodies posted successfully to id, in arrival order.
+// Posts returns the bodies that reached id, in arrival order: successful posts and those
+// answered with a Received failure.
 func (s *Server) Posts(id string) [][]byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -82,22 +88,25 @@ func (s *Server) Attempts(id string) int {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	prefix := "/" + s.stage + "/@connections/"
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.EscapedPath(), prefix) {
-		writeError(w, Failure{http.StatusNotFound, "NotFoundException"}, "no such route")
+		writeError(w, Failure{Status: http.StatusNotFound, Type: "NotFoundException"}, "no such route")
 		return
 	}
 	id, err := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), prefix))
 	if err != nil {
-		writeError(w, Failure{http.StatusBadRequest, "BadRequestException"}, "bad connection id")
+		writeError(w, Failure{Status: http.StatusBadRequest, Type: "BadRequestException"}, "bad connection id")
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
-	if f, ok := s.next(id); ok {
+	f, failed := s.next(id)
+	if !failed || f.Received {
+		s.mu.Lock()
+		s.posts[id] = append(s.posts[id], body)
+		s.mu.Unlock()
+	}
+	if failed {
 		writeError(w, f, "scripted failure")
 		return
 	}
-	s.mu.Lock()
-	s.posts[id] = append(s.posts[id], body)
-	s.mu.Unlock()
 	w.WriteHeader(http.StatusOK)
 }
 
