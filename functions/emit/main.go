@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -12,7 +11,7 @@ import (
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	log := app.Logger(os.Stdout, os.Getenv)
 	h, err := app.Emit(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("init failed", "error", err)

@@ -25,7 +25,11 @@ func Connect(ctx context.Context, getenv config.Getenv, log *slog.Logger) (*hand
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	store, storeCfg, err := newStore(ctx, getenv)
+	awsCfg, err := loadAWS(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	store, storeCfg, err := newStore(awsCfg, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
@@ -38,7 +42,11 @@ func Connect(ctx context.Context, getenv config.Getenv, log *slog.Logger) (*hand
 
 // Disconnect builds the $disconnect handler.
 func Disconnect(ctx context.Context, getenv config.Getenv, log *slog.Logger) (*handlers.Disconnect, error) {
-	store, _, err := newStore(ctx, getenv)
+	awsCfg, err := loadAWS(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("disconnect: %w", err)
+	}
+	store, _, err := newStore(awsCfg, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("disconnect: %w", err)
 	}
@@ -51,11 +59,11 @@ func Emit(ctx context.Context, getenv config.Getenv, log *slog.Logger) (*handler
 	if err != nil {
 		return nil, fmt.Errorf("emit: %w", err)
 	}
-	store, _, err := newStore(ctx, getenv)
+	awsCfg, err := loadAWS(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("emit: %w", err)
 	}
-	awsCfg, err := loadAWS(ctx)
+	store, _, err := newStore(awsCfg, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("emit: %w", err)
 	}
@@ -64,12 +72,8 @@ func Emit(ctx context.Context, getenv config.Getenv, log *slog.Logger) (*handler
 	return &handlers.Emit{Deliverer: fanout, Logger: log}, nil
 }
 
-func newStore(ctx context.Context, getenv config.Getenv) (*connections.Store, config.Store, error) {
+func newStore(awsCfg aws.Config, getenv config.Getenv) (*connections.Store, config.Store, error) {
 	cfg, err := config.LoadStore(getenv)
-	if err != nil {
-		return nil, cfg, err
-	}
-	awsCfg, err := loadAWS(ctx)
 	if err != nil {
 		return nil, cfg, err
 	}
