@@ -5,16 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/agentbridge/agentbridge/client"
 )
 
 // localLambdaEndpoint is where `agentbridge dev` serves the Invoke API.
@@ -59,57 +55,11 @@ func defaultLambdaEndpoint() string {
 	return localLambdaEndpoint
 }
 
-// local reports whether the target is this machine, where dummy credentials are fine.
-func (t *lambdaTarget) local() bool {
-	if t.aws {
-		return false
-	}
-	u, err := url.Parse(t.endpoint)
-	if err != nil {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// newLambdaClient builds the SDK client for the target. For a local endpoint it skips the
-// EC2 metadata service (a slow miss off EC2) and falls back to static dummy credentials, which
-// the local host does not check, so no AWS account is needed.
+// newLambdaClient builds the SDK client for the target.
 func newLambdaClient(ctx context.Context, t lambdaTarget) (*lambda.Client, error) {
-	var opts []func(*config.LoadOptions) error
-	if t.region != "" {
-		opts = append(opts, config.WithRegion(t.region))
+	target := client.Target{Endpoint: t.endpoint, Region: t.region}
+	if t.aws {
+		target.Endpoint = ""
 	}
-	if t.local() {
-		opts = append(opts, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	if t.local() && !hasCredentials(ctx, cfg) {
-		cfg.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
-	}
-	return lambda.NewFromConfig(cfg, func(o *lambda.Options) {
-		if !t.aws {
-			o.BaseEndpoint = aws.String(t.endpoint)
-		}
-	}), nil
-}
-
-func hasCredentials(ctx context.Context, cfg aws.Config) bool {
-	if cfg.Credentials == nil {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	_, err := cfg.Credentials.Retrieve(ctx)
-	return err == nil
+	return client.NewLambdaClient(ctx, target)
 }

@@ -16,12 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
 	"github.com/agentbridge/agentbridge/client"
 )
 
@@ -45,7 +39,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	lc, err := lambdaClient(ctx, *endpoint)
+	lc, err := client.NewLambdaClient(ctx, client.Target{Endpoint: *endpoint})
 	if err != nil {
 		return err
 	}
@@ -64,29 +58,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	st := c.Stats()
 	fmt.Fprintf(out, "%d events in %d invokes; delivered %d messages\n", st.Events, st.Invokes, st.Delivered)
 	return err
-}
-
-// lambdaClient points the SDK at endpoint, with dummy credentials when none are configured
-// (the local host does not check them); an empty endpoint means AWS as the SDK resolves it.
-func lambdaClient(ctx context.Context, endpoint string) (*lambda.Client, error) {
-	var opts []func(*config.LoadOptions) error
-	if endpoint != "" { // off EC2, asking the metadata service for credentials only waits
-		opts = append(opts, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	if endpoint == "" {
-		return lambda.NewFromConfig(cfg), nil
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		cfg.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
-	}
-	return lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
 }
 
 const question = "Which is larger by area, Australia or the contiguous United States?"
