@@ -63,15 +63,9 @@ func dialToken(h *devhost.Host, tok string) (*client, error) {
 // next reads one envelope, failing the test after a generous hang guard.
 func (c *client) next(t testing.TB) protocol.Envelope {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, data, err := c.Read(ctx)
+	env, err := readEnvelope(c)
 	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	var env protocol.Envelope
-	if err := json.Unmarshal(data, &env); err != nil {
-		t.Fatalf("message %q is not an envelope: %v", data, err)
+		t.Fatalf("read envelope: %v", err)
 	}
 	return env
 }

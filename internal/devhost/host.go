@@ -62,7 +62,9 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 	if err := h.startGateway(); err != nil {
 		return nil, err
 	}
-	h.server = &http.Server{Handler: h.router(), ReadHeaderTimeout: 10 * time.Second}
+	// ReadHeaderTimeout drops handshakes that never finish; IdleTimeout, kept-alive HTTP
+	// connections nobody uses. Upgraded WebSockets are hijacked and governed by the gateway.
+	h.server = &http.Server{Handler: h.router(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
 		defer close(h.served)
 		_ = h.server.Serve(h.listener)

@@ -65,3 +65,27 @@ func TestLineWriterPrefixesWholeLines(t *testing.T) {
 		t.Error("a nil output must stay nil")
 	}
 }
+
+func TestHostsSharingABuildDirShareOneCertificate(t *testing.T) {
+	dir := t.TempDir()
+	var files [][]byte
+	for range 2 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dl, err := newDualListener(ln, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln.Close()
+		b, err := os.ReadFile(dl.certFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, b)
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Error("a second host replaced the first host's certificate")
+	}
+}
