@@ -35,7 +35,7 @@ type stack struct {
 	now        time.Time
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t testing.TB) *stack {
 	t.Helper()
 	srv := dynamotest.Shared(t)
 	s := &stack{db: srv.Client(), table: srv.ConnectionsTable(t), mgmt: mgmtapitest.New("prod"), now: time.Now()}
@@ -55,7 +55,7 @@ func newStack(t *testing.T) *stack {
 
 // connectEvent loads an event fixture with token and connection id filled in. The connect
 // time is a minute before the stack's clock, so the connection is past its $connect.
-func (s *stack) connectEvent(t *testing.T, fixture, token, connID string) events.APIGatewayWebsocketProxyRequest {
+func (s *stack) connectEvent(t testing.TB, fixture, token, connID string) events.APIGatewayWebsocketProxyRequest {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", fixture))
 	if err != nil {
@@ -70,7 +70,7 @@ func (s *stack) connectEvent(t *testing.T, fixture, token, connID string) events
 	return req
 }
 
-func (s *stack) token(t *testing.T, user string) string {
+func (s *stack) token(t testing.TB, user string) string {
 	t.Helper()
 	tok, err := auth.SignDevToken(testSecret, auth.DevToken{UserID: user, Now: s.now})
 	if err != nil {

@@ -27,8 +27,9 @@ const (
 
 // Config configures a Host. Its zero value works.
 type Config struct {
-	// Logger receives host events and every function output line (attribute
-	// "function"). Nil discards.
+	// Logger receives host events, and every function output line at debug
+	// level (attribute "function"), so Output alone shows them to people.
+	// Nil discards.
 	Logger *slog.Logger
 	// Output, when set, also receives every function output line prefixed
 	// with "[Name] ". Nil writes nowhere.

@@ -53,7 +53,7 @@ func (w *lineWriter) flush() {
 // emitLine sends one output line to the logger, the optional Output writer
 // and, while an invocation is in progress, that invocation's log tail.
 func (f *function) emitLine(p *process, stream, line string) {
-	f.host.cfg.Logger.Info(line, "function", f.spec.Name, "stream", stream)
+	f.host.cfg.Logger.Debug(line, "function", f.spec.Name, "stream", stream)
 	f.host.writeOutput(f.spec.Name, line)
 	if inv := p.current.Load(); inv != nil {
 		inv.appendLog(line)

@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
+// Function output reaches Output for people and the logger at debug level for tools.
 func TestFunctionOutputIsLoggedWithItsName(t *testing.T) {
 	var out, logs syncBuffer
-	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := newHost(t, Config{Logger: logger, Output: &out}, FunctionSpec{Name: "EmitFunction"})
 	invoke(t, h, "EmitFunction", `{"action":"print","data":"hello"}`)
 
