@@ -11,6 +11,7 @@ import (
 
 	"github.com/agentbridge/agentbridge/internal/devhost"
 	"github.com/agentbridge/agentbridge/internal/dynamotest"
+	"github.com/agentbridge/agentbridge/internal/localdynamo"
 )
 
 // testSecret is the development secret the shared host's template gets.
@@ -65,6 +66,9 @@ func startHost(ctx context.Context, opts devhost.Options) (*devhost.Host, error)
 	opts.Addr = "127.0.0.1:0"
 	opts.Overrides = map[string]string{"DevHmacSecret": testSecret}
 	opts.BuildDir = filepath.Join(repoDir, ".build", "e2e")
+	if os.Getenv("AGENTBRIDGE_DYNAMODB") == "moto" {
+		opts.DynamoDBServer = localdynamo.Moto
+	}
 	if os.Getenv("E2E_VERBOSE") == "1" {
 		opts.Output = os.Stderr
 	}

@@ -21,6 +21,7 @@ type s3Result struct {
 	Failed         int
 	PerSec         float64
 	Connect        dist  // one dial: TCP, upgrade request, $connect, 101
+	ConnectAlone   dist  // the same with one dialer, so no dial waits for another
 	RSSBefore      int64 // host VmRSS with one connection open
 	RSSAfter       int64 // host VmRSS with every connection open and idle
 	BytesPerConn   float64
@@ -63,8 +64,14 @@ func runS3(ctx context.Context, cfg config, h *hostProc, p progress) (s3Result, 
 	if res.Opened > 0 {
 		res.BytesPerConn = float64(res.RSSAfter-res.RSSBefore) / float64(res.Opened)
 	}
+	alone, samples, _, _ := dialMany(ctx, h.wsURL(), tokens, min(s3AloneDials, cfg.S3Conns), 1)
+	closeRaw(alone)
+	res.ConnectAlone = newDist(samples)
 	return res, nil
 }
+
+// s3AloneDials is how many connects S3 times one at a time, after the memory reading.
+const s3AloneDials = 200
 
 // dialMany opens n raw WebSocket connections with workers dialers and returns them with each
 // dial's duration, the failures and the wall time.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/agentbridge/agentbridge/internal/auth"
 	"github.com/agentbridge/agentbridge/internal/devhost"
+	"github.com/agentbridge/agentbridge/internal/localdynamo"
 	"github.com/agentbridge/agentbridge/internal/samtemplate"
 )
 
@@ -21,6 +22,7 @@ type stackFlags struct {
 	template  string
 	overrides multiFlag
 	dynamodb  string
+	server    string
 	region    string
 }
 
@@ -28,6 +30,7 @@ func (s *stackFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.template, "template", "template.yaml", "SAM template to run")
 	fs.Var(&s.overrides, "parameter-overrides", "template parameters as Key=Value (repeatable, or space-separated as in sam)")
 	fs.StringVar(&s.dynamodb, "dynamodb-endpoint", "", "DynamoDB-compatible server to use (default $AWS_ENDPOINT_URL_DYNAMODB, else start dynalite)")
+	fs.StringVar(&s.server, "dynamodb-server", "dynalite", "DynamoDB-compatible server to start when no endpoint is given: dynalite or moto")
 	fs.StringVar(&s.region, "region", "", "AWS region of the stack (default $AWS_REGION, else us-east-1)")
 }
 
@@ -41,7 +44,11 @@ func (s *stackFlags) options() (devhost.Options, error) {
 	if _, set := ov[devSecretParameter]; !set && templateDeclares(s.template, devSecretParameter) {
 		ov[devSecretParameter] = devSecret()
 	}
-	return devhost.Options{Template: s.template, Overrides: ov, DynamoDBEndpoint: s.dynamodb, Region: s.region}, nil
+	kind := localdynamo.Kind(s.server)
+	if kind != localdynamo.Dynalite && kind != localdynamo.Moto {
+		return devhost.Options{}, fmt.Errorf("--dynamodb-server %q: want dynalite or moto", s.server)
+	}
+	return devhost.Options{Template: s.template, Overrides: ov, DynamoDBEndpoint: s.dynamodb, DynamoDBServer: kind, Region: s.region}, nil
 }
 
 const devSecretParameter = "DevHmacSecret"

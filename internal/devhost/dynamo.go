@@ -12,14 +12,18 @@ import (
 )
 
 // startDynamoDB uses the configured endpoint ($AWS_ENDPOINT_URL_DYNAMODB by default) or starts
-// dynalite, then creates the template's missing tables there.
+// a server of its own, then creates the template's missing tables there.
 func (h *Host) startDynamoDB(ctx context.Context) error {
 	h.dynamoEP = h.opts.DynamoDBEndpoint
 	if h.dynamoEP == "" {
 		h.dynamoEP = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB")
 	}
 	if h.dynamoEP == "" {
-		srv, err := localdynamo.Start(ctx, localdynamo.Options{ModuleRoot: h.opts.ModuleRoot, Output: prefixed(h.opts.Output, "dynalite")})
+		kind := h.opts.DynamoDBServer
+		if kind == "" {
+			kind = localdynamo.Dynalite
+		}
+		srv, err := localdynamo.Start(ctx, localdynamo.Options{Kind: kind, ModuleRoot: h.opts.ModuleRoot, Output: prefixed(h.opts.Output, string(kind))})
 		if err != nil {
 			return fmt.Errorf("start DynamoDB: %w", err)
 		}

@@ -1,6 +1,7 @@
 package devhost
 
 import (
+	"github.com/agentbridge/agentbridge/internal/localdynamo"
 	"io"
 	"log/slog"
 	"time"
@@ -19,8 +20,11 @@ type Options struct {
 	// LambdaEndpoint, when set, is an external Lambda Invoke API (sam local start-lambda,
 	// LocalStack) that runs the functions; the host then builds and runs none itself.
 	LambdaEndpoint string
-	// DynamoDBEndpoint is the DynamoDB-compatible server to use. Default: start dynalite.
+	// DynamoDBEndpoint is the DynamoDB-compatible server to use. Default: start one.
 	DynamoDBEndpoint string
+	// DynamoDBServer is the server started when no endpoint is given: dynalite (default, in
+	// memory, from node_modules) or moto (moto_server on the PATH).
+	DynamoDBServer localdynamo.Kind
 	// ModuleRoot holds node_modules/.bin/dynalite. Default: the template's directory.
 	ModuleRoot string
 	// BuildDir receives function builds. Default "<template dir>/.build/local".
