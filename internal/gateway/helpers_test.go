@@ -133,20 +133,9 @@ type fixture struct {
 // start serves a Gateway on 127.0.0.1 (httptest) and shuts it down after the test.
 func start(t *testing.T, cfg Config, rec *recorder) *fixture {
 	t.Helper()
-	gw, err := New(cfg, rec)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	srv := httptest.NewServer(gw.Handler())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
-		defer cancel()
-		if err := gw.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		srv.Close()
-	})
-	return &fixture{gw: gw, srv: srv, rec: rec}
+	f := startWith(t, cfg, rec)
+	f.rec = rec
+	return f
 }
 
 func (f *fixture) wsURL(path string) string {
