@@ -198,7 +198,7 @@ func writeFrames(c *client, sizes []int) error {
 }
 
 // readRaw reads one message's bytes.
-func readRaw(t *testing.T, c *client) []byte {
+func readRaw(t testing.TB, c *client) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

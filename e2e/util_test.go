@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -17,12 +16,7 @@ func unmarshal(item map[string]types.AttributeValue, out any) error {
 // readJSON reads one message as a JSON object.
 func readJSON(t testing.TB, c *client) map[string]any {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, data, err := c.Read(ctx)
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
+	data := readRaw(t, c)
 	var m map[string]any
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatalf("message %q: %v", data, err)
