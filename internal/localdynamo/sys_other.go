@@ -4,4 +4,4 @@ package localdynamo
 
 import "syscall"
 
-func childAttrs() *syscall.SysProcAttr { return &syscall.SysProcAttr{} }
+func childAttrs() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
