@@ -130,3 +130,15 @@ func TestEmitFileDeliversTenThousandEventsInOrder(t *testing.T) {
 	}
 	t.Logf("summary:\n%s", out)
 }
+
+func TestInvokeCommandRunsOneFunctionOnce(t *testing.T) {
+	event := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(event, []byte(`{"user_id":"nobody","type":"agent_started","run_id":"r1"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := runBinary(t, "agentbridge", "invoke", "EmitFunction", "--event", event,
+		"--template", filepath.Join(repoDir, "template.yaml"))
+	if !strings.Contains(out, `{"events":1,"connections":0,"delivered":0,"stale_removed":0,"failed":0}`) {
+		t.Errorf("invoke printed no delivery report:\n%s", out)
+	}
+}
