@@ -1,54 +1,10 @@
 package lambdahost
 
 import (
-	"bytes"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 )
-
-// maxLineBytes splits pathological output without newlines, as CloudWatch
-// splits events larger than its limit.
-const maxLineBytes = 256 * 1024
-
-// lineWriter turns a process's output stream into whole lines.
-type lineWriter struct {
-	mu   sync.Mutex
-	buf  []byte
-	emit func(line string)
-}
-
-func newLineWriter(emit func(string)) *lineWriter { return &lineWriter{emit: emit} }
-
-func (w *lineWriter) Write(b []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf = append(w.buf, b...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
-		next := i + 1
-		if i < 0 {
-			if len(w.buf) < maxLineBytes {
-				break
-			}
-			i, next = maxLineBytes, maxLineBytes
-		}
-		w.emit(string(bytes.TrimSuffix(w.buf[:i], []byte("\r"))))
-		w.buf = w.buf[next:]
-	}
-	return len(b), nil
-}
-
-// flush emits a last line that had no newline.
-func (w *lineWriter) flush() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.buf) > 0 {
-		w.emit(string(w.buf))
-		w.buf = nil
-	}
-}
 
 // emitLine sends one output line to the logger, the optional Output writer
 // and, while an invocation is in progress, that invocation's log tail.

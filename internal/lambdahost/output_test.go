@@ -27,23 +27,3 @@ func TestFunctionOutputIsLoggedWithItsName(t *testing.T) {
 		t.Errorf("no REPORT line in output:\n%s", out.String())
 	}
 }
-
-func TestLineWriterSplitsLines(t *testing.T) {
-	var got []string
-	w := newLineWriter(func(s string) { got = append(got, s) })
-	for _, chunk := range []string{"one\ntw", "o\r\n", "", "thr", "ee"} {
-		_, _ = w.Write([]byte(chunk))
-	}
-	w.flush()
-	_, _ = w.Write([]byte(strings.Repeat("x", maxLineBytes+1)))
-	w.flush()
-	want := []string{"one", "two", "three", strings.Repeat("x", maxLineBytes), "x"}
-	if len(got) != len(want) {
-		t.Fatalf("got %d lines, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("line %d = %.20q, want %.20q", i, got[i], want[i])
-		}
-	}
-}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/agentbridge/agentbridge/internal/linewriter"
 )
 
 // process is one running function binary and the Runtime API it talks to.
@@ -34,7 +36,7 @@ type process struct {
 	exited  chan struct{} // closed once the process has been reaped
 	exitErr error         // written before exited is closed
 
-	stdout, stderr *lineWriter
+	stdout, stderr *linewriter.Writer
 }
 
 // startProcess starts the function binary with its own Runtime API listener.
@@ -53,8 +55,8 @@ func startProcess(f *function) (*process, error) {
 	p.srv = &http.Server{Handler: p.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
 
-	p.stdout = newLineWriter(func(line string) { f.emitLine(p, "stdout", line) })
-	p.stderr = newLineWriter(func(line string) { f.emitLine(p, "stderr", line) })
+	p.stdout = linewriter.New(func(line string) { f.emitLine(p, "stdout", line) })
+	p.stderr = linewriter.New(func(line string) { f.emitLine(p, "stderr", line) })
 	cmd := exec.Command(f.spec.Executable)
 	cmd.Dir = f.spec.Dir
 	cmd.Env = f.environ(ln.Addr().String(), newLogStreamName(time.Now()))
@@ -77,8 +79,8 @@ func startProcess(f *function) (*process, error) {
 func (p *process) reap() {
 	err := p.cmd.Wait()
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-	p.stdout.flush()
-	p.stderr.flush()
+	p.stdout.Flush()
+	p.stderr.Flush()
 	p.exitErr = err
 	close(p.exited)
 	_ = p.srv.Close()
