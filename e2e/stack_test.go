@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	mgmttypes "github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -97,7 +98,7 @@ func mappings(t testing.TB, h *devhost.Host) []connections.Connection {
 	conns := make([]connections.Connection, 0, len(out.Items))
 	for _, item := range out.Items {
 		var c connections.Connection
-		if err := unmarshal(item, &c); err != nil {
+		if err := attributevalue.UnmarshalMap(item, &c); err != nil {
 			t.Fatal(err)
 		}
 		conns = append(conns, c)

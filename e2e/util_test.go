@@ -4,14 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
-
-func unmarshal(item map[string]types.AttributeValue, out any) error {
-	return attributevalue.UnmarshalMap(item, out)
-}
 
 // readJSON reads one message as a JSON object.
 func readJSON(t testing.TB, c *client) map[string]any {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/agentbridge/agentbridge/internal/auth"
@@ -98,7 +99,7 @@ func (s *stack) rows(t *testing.T) []connections.Connection {
 	var conns []connections.Connection
 	for _, item := range out.Items {
 		var c connections.Connection
-		if err := unmarshalConnection(item, &c); err != nil {
+		if err := attributevalue.UnmarshalMap(item, &c); err != nil {
 			t.Fatal(err)
 		}
 		conns = append(conns, c)
