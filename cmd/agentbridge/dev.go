@@ -34,33 +34,25 @@ func (s *stackFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.region, "region", "", "AWS region of the stack (default $AWS_REGION, else us-east-1)")
 }
 
-// options turns the flags into host options. The development secret is passed to a template
-// parameter named DevHmacSecret unless the caller set it, so `agentbridge token` tokens work.
+// options turns the flags into host options. The development secret becomes the value of a
+// template parameter named DevHmacSecret, if the template has one and the caller left it unset,
+// so `agentbridge token` tokens work.
 func (s *stackFlags) options() (devhost.Options, error) {
 	ov, err := samtemplate.ParseParameterOverrides(s.overrides)
 	if err != nil {
 		return devhost.Options{}, fmt.Errorf("--parameter-overrides: %w", err)
 	}
-	if _, set := ov[devSecretParameter]; !set && templateDeclares(s.template, devSecretParameter) {
-		ov[devSecretParameter] = devSecret()
-	}
 	kind := localdynamo.Kind(s.server)
 	if kind != localdynamo.Dynalite && kind != localdynamo.Moto {
 		return devhost.Options{}, fmt.Errorf("--dynamodb-server %q: want dynalite or moto", s.server)
 	}
-	return devhost.Options{Template: s.template, Overrides: ov, DynamoDBEndpoint: s.dynamodb, DynamoDBServer: kind, Region: s.region}, nil
+	return devhost.Options{
+		Template: s.template, Overrides: ov, DefaultParameters: map[string]string{devSecretParameter: devSecret()},
+		DynamoDBEndpoint: s.dynamodb, DynamoDBServer: kind, Region: s.region,
+	}, nil
 }
 
 const devSecretParameter = "DevHmacSecret"
-
-func templateDeclares(path, parameter string) bool {
-	t, err := samtemplate.Load(path, samtemplate.Options{Overrides: map[string]string{parameter: "x"}})
-	if err != nil {
-		return false
-	}
-	_, ok := t.Parameters[parameter]
-	return ok
-}
 
 type multiFlag []string
 
@@ -100,19 +92,19 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	printBanner(stdout, host, opts)
+	printBanner(stdout, host)
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "\nagentbridge: stopping (closing sockets, functions, DynamoDB)…")
 	return host.Close()
 }
 
-func printBanner(w io.Writer, h *devhost.Host, opts devhost.Options) {
+func printBanner(w io.Writer, h *devhost.Host) {
 	fmt.Fprintf(w, "\nagentbridge local stack is up\n\n")
 	fmt.Fprintf(w, "  WebSocket        %s\n", h.WebSocketURL())
 	fmt.Fprintf(w, "  @connections     %s\n", h.ManagementEndpoint())
 	fmt.Fprintf(w, "  Lambda Invoke    %s\n", h.BaseURL())
 	fmt.Fprintf(w, "  DynamoDB         %s\n\n", h.DynamoDBEndpoint())
-	if opts.Overrides[devSecretParameter] != devSecret() {
+	if h.Template().Parameters[devSecretParameter].Value != devSecret() {
 		fmt.Fprintln(w, "Press Ctrl-C to stop.")
 		return
 	}

@@ -102,7 +102,7 @@ func withDefaults(o Options) Options {
 
 func (h *Host) loadTemplate() error {
 	tmpl, err := samtemplate.Load(h.opts.Template, samtemplate.Options{
-		Overrides: h.opts.Overrides, Region: h.opts.Region, APIEndpoint: h.WebSocketBase(),
+		Overrides: h.opts.Overrides, Defaults: h.opts.DefaultParameters, Region: h.opts.Region, APIEndpoint: h.WebSocketBase(),
 	})
 	if err != nil {
 		return fmt.Errorf("template %s: %w", h.opts.Template, err)

@@ -13,6 +13,9 @@ type Options struct {
 	Template string
 	// Overrides are parameter values, as sam's --parameter-overrides.
 	Overrides map[string]string
+	// DefaultParameters replace the template's defaults of the parameters it declares, where
+	// Overrides leave them unset; other names are ignored. Default none.
+	DefaultParameters map[string]string
 	// Addr is where the host listens. Default "127.0.0.1:3001"; port 0 picks a free one.
 	Addr string
 	// Region is the stack's region. Default $AWS_REGION, else "us-east-1".

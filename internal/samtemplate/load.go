@@ -43,7 +43,7 @@ func newResolver(top map[string]any, opts Options) (*resolver, error) {
 		return nil, err
 	}
 	applyGlobals(top["Globals"], resources)
-	params, err := resolveParameters(top["Parameters"], opts.Overrides)
+	params, err := resolveParameters(top["Parameters"], opts.Overrides, opts.Defaults)
 	if err != nil {
 		return nil, err
 	}

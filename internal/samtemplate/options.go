@@ -17,6 +17,10 @@ type Options struct {
 	// Overrides replaces parameter values by name (see
 	// ParseParameterOverrides). Default none.
 	Overrides map[string]string
+	// Defaults replace the template's Default of the parameters it declares, where Overrides
+	// leave them unset; names it does not declare are ignored, so a caller can supply a value
+	// that only some templates take. Default none.
+	Defaults map[string]string
 	// APIID is the id of the template's WebSocket API. It may only be set
 	// when the template has one WebSocket API. Default: a stable id of 10
 	// lowercase alphanumerics derived from the API's logical id.

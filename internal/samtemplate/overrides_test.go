@@ -66,3 +66,34 @@ func TestOverridesInBothSyntaxesReachTheTemplate(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultsApplyOnlyToDeclaredUnsetParameters(t *testing.T) {
+	src := `
+Parameters:
+  Secret: {Type: String, Default: ""}
+  Stage: {Type: String, Default: dev}
+Resources: {}
+`
+	tests := []struct {
+		name       string
+		opts       Options
+		wantSecret string
+		wantStage  string
+	}{
+		{"template defaults", Options{}, "", "dev"},
+		{"caller default", Options{Defaults: map[string]string{"Secret": "s3"}}, "s3", "dev"},
+		{"override wins", Options{Defaults: map[string]string{"Secret": "s3"}, Overrides: map[string]string{"Secret": "o"}}, "o", "dev"},
+		{"undeclared ignored", Options{Defaults: map[string]string{"Other": "x", "Stage": "prod"}}, "", "prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl := parseString(t, src, tt.opts)
+			if got := tmpl.Parameters["Secret"].Value; got != tt.wantSecret {
+				t.Errorf("Secret = %q, want %q", got, tt.wantSecret)
+			}
+			if got := tmpl.Parameters["Stage"].Value; got != tt.wantStage {
+				t.Errorf("Stage = %q, want %q", got, tt.wantStage)
+			}
+		})
+	}
+}

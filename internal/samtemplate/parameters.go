@@ -47,9 +47,9 @@ func (p *param) elements() []string {
 	return parts
 }
 
-// resolveParameters applies overrides to the declared parameters and checks
-// each value against its constraints.
-func resolveParameters(section any, overrides map[string]string) (map[string]*param, error) {
+// resolveParameters applies overrides, then caller defaults, to the declared
+// parameters and checks each value against its constraints.
+func resolveParameters(section any, overrides, defaults map[string]string) (map[string]*param, error) {
 	decls, _ := asMap(section)
 	for name := range overrides {
 		if _, ok := decls[name]; !ok {
@@ -57,13 +57,20 @@ func resolveParameters(section any, overrides map[string]string) (map[string]*pa
 		}
 	}
 	names := make([]string, 0, len(decls))
+	given := make(map[string]string, len(overrides))
 	for name := range decls {
 		names = append(names, name)
+		if v, ok := defaults[name]; ok {
+			given[name] = v
+		}
+		if v, ok := overrides[name]; ok {
+			given[name] = v
+		}
 	}
 	sort.Strings(names)
 	out := make(map[string]*param, len(decls))
 	for _, name := range names {
-		p, err := resolveParameter(name, decls[name], overrides)
+		p, err := resolveParameter(name, decls[name], given)
 		if err != nil {
 			return nil, paramErr(name, err)
 		}
