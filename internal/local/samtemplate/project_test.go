@@ -9,7 +9,7 @@ import (
 // TestProjectTemplate loads the repository's own template.yaml, so a change
 // there that the local host could not run fails here first.
 func TestProjectTemplate(t *testing.T) {
-	path := filepath.Join("..", "..", "template.yaml")
+	path := filepath.Join("..", "..", "..", "template.yaml")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("no project template: %v", err)
 	}

@@ -63,7 +63,7 @@ func Shared(tb testing.TB) *Server {
 // ModuleRoot is the repository root, where node_modules and template.yaml live.
 func ModuleRoot() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
 }
 
 // AWSConfig returns an SDK config pointing DynamoDB at the server, with test credentials.
