@@ -46,7 +46,8 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (protocol
 		return report, functionError(err)
 	}
 	log.InfoContext(ctx, "emitted", "connections", report.Connections, "delivered", report.Delivered,
-		"stale_removed", report.StaleRemoved, "failed", report.Failed)
+		"stale_removed", report.StaleRemoved, "gone", report.Gone, "throttled", report.Throttled,
+		"failed", report.Failed, "not_attempted", report.NotAttempted)
 	return report, nil
 }
 

@@ -89,7 +89,7 @@ func TestEmitGonePrunesOnlyThatConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := protocol.DeliveryReport{Events: 2, Connections: 3, Delivered: 4, StaleRemoved: 1}
+	want := protocol.DeliveryReport{Events: 2, Connections: 3, Delivered: 4, StaleRemoved: 1, Gone: 2}
 	if report != want {
 		t.Errorf("report = %+v, want %+v", report, want)
 	}

@@ -43,12 +43,13 @@ type Server struct {
 	attempts map[string]int
 	script   map[string][]Failure // answered in order before posts succeed
 	always   map[string]Failure
+	stalled  map[string]bool
 }
 
 // New starts a server on 127.0.0.1 for stage. Its Endpoint is the management endpoint.
 func New(stage string) *Server {
 	s := &Server{stage: stage, posts: map[string][][]byte{}, attempts: map[string]int{},
-		script: map[string][]Failure{}, always: map[string]Failure{}}
+		script: map[string][]Failure{}, always: map[string]Failure{}, stalled: map[string]bool{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -68,6 +69,14 @@ func (s *Server) FailAlways(id string, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.always[id] = f
+}
+
+// Stall makes every post to id hang until its caller gives up, as a management API that takes
+// a request and never answers; a stalled post is counted as an attempt but not as a post.
+func (s *Server) Stall(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stalled[id] = true
 }
 
 // Posts returns the bodies that reached id, in arrival order: successful posts and those
@@ -97,6 +106,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
+	if s.isStalled(id) {
+		<-r.Context().Done()
+		return
+	}
 	f, failed := s.next(id)
 	if !failed || f.Received {
 		s.mu.Lock()
@@ -122,6 +135,15 @@ func (s *Server) next(id string) (Failure, bool) {
 		return q[0], true
 	}
 	return Failure{}, false
+}
+
+func (s *Server) isStalled(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stalled[id] {
+		s.attempts[id]++
+	}
+	return s.stalled[id]
 }
 
 func writeError(w http.ResponseWriter, f Failure, msg string) {
