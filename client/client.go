@@ -38,6 +38,13 @@ type Config struct {
 	BatchDelay time.Duration
 	// MaxAttempts bounds the invokes made for one request, the first included. Default 4.
 	MaxAttempts int
+	// ResendUnknownOutcome lets the client resend a request whose outcome is unknown (see
+	// Error.OutcomeUnknown): an invoke that timed out, crashed or lost its connection after
+	// sending. Default false: such a request is returned as an error, not resent, because a
+	// stack without the durable stream would deliver its events again. With the durable stream
+	// the resend is safe: every event carries the event_id it was created with, the stream
+	// stores it once, and tabs drop the repeated envelope by offset.
+	ResendUnknownOutcome bool
 	// RetryBaseDelay is the backoff ceiling before the first retry; it doubles each retry and
 	// the actual wait is drawn uniformly below it (full jitter). Default 100ms.
 	RetryBaseDelay time.Duration
@@ -95,9 +102,10 @@ func New(invoker Invoker, functionName string, cfg Config) *Client {
 	return &Client{invoker: invoker, function: functionName, cfg: cfg.withDefaults()}
 }
 
-// Send emits events for userID in one request, as given: it neither numbers them nor fills
-// their ids, which makes it the building block for tools that replay recorded events. Use
-// Run for live agent runs. The report is nil for asynchronous invokes.
+// Send emits events for userID in one request, as given: it does not number them or fill their
+// run ids, which makes it the building block for tools that replay recorded events. An event
+// without an event_id gets one, reused by every retry of the request. Use Run for live agent
+// runs. The report is nil for asynchronous invokes.
 func (c *Client) Send(ctx context.Context, userID string, events ...protocol.Event) (*protocol.DeliveryReport, error) {
 	if err := checkUserID(userID); err != nil {
 		return nil, err
@@ -107,7 +115,7 @@ func (c *Client) Send(ctx context.Context, userID string, events ...protocol.Eve
 	}
 	raws := make([]json.RawMessage, len(events))
 	for i, ev := range events {
-		raw, err := encodeEvent(ev)
+		raw, err := encodeEvent(withEventID(ev))
 		if err != nil {
 			return nil, prefixed(err, "events[%d].", i)
 		}
@@ -121,17 +129,21 @@ type Stats struct {
 	// Invokes counts Invoke API calls, retries included.
 	Invokes int64
 	// Events counts events in requests that succeeded.
-	Events       int64
+	Events int64
+	// The rest sum the delivery reports' fields of the same names.
 	Delivered    int64
 	StaleRemoved int64
+	Gone         int64
+	Throttled    int64
 	Failed       int64
+	NotAttempted int64
 }
 
 // Stats returns the totals so far.
 func (c *Client) Stats() Stats { return c.stats.snapshot() }
 
 type counters struct {
-	invokes, events, delivered, staleRemoved, failed atomic.Int64
+	invokes, events, delivered, staleRemoved, gone, throttled, failed, notAttempted atomic.Int64
 }
 
 func (s *counters) add(events int, rep *protocol.DeliveryReport) {
@@ -141,7 +153,10 @@ func (s *counters) add(events int, rep *protocol.DeliveryReport) {
 	}
 	s.delivered.Add(int64(rep.Delivered))
 	s.staleRemoved.Add(int64(rep.StaleRemoved))
+	s.gone.Add(int64(rep.Gone))
+	s.throttled.Add(int64(rep.Throttled))
 	s.failed.Add(int64(rep.Failed))
+	s.notAttempted.Add(int64(rep.NotAttempted))
 }
 
 func (s *counters) snapshot() Stats {
@@ -150,6 +165,9 @@ func (s *counters) snapshot() Stats {
 		Events:       s.events.Load(),
 		Delivered:    s.delivered.Load(),
 		StaleRemoved: s.staleRemoved.Load(),
+		Gone:         s.gone.Load(),
+		Throttled:    s.throttled.Load(),
 		Failed:       s.failed.Load(),
+		NotAttempted: s.notAttempted.Load(),
 	}
 }

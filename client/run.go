@@ -47,7 +47,8 @@ func (c *Client) Run(userID, runID string, opts RunOptions) *Run {
 }
 
 // Emit sends ev as the run's next event. The Run fills run_id and assigns seq; an empty
-// thread_id or agent_name is filled from RunOptions. Without batching Emit invokes once and
+// thread_id or agent_name is filled from RunOptions, an empty event_id with a new id that every
+// retry of the event's request reuses. Without batching Emit invokes once and
 // returns the delivery report (nil for asynchronous invokes). With batching it queues the
 // event and returns a nil report; a call whose event fills a batch also waits for that
 // batch's send and returns its error. An error may also report an earlier background send,
@@ -79,7 +80,7 @@ func (r *Run) stamp(ev protocol.Event) (protocol.Event, error) {
 		ev.AgentName = r.opts.AgentName
 	}
 	ev.Seq = nil
-	return ev, checkEvent(ev)
+	return withEventID(ev), checkEvent(ev)
 }
 
 // sendNow invokes once for ev, holding the send slot so seq order is send order.
