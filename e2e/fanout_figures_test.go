@@ -58,15 +58,28 @@ func TestFanoutFigures(t *testing.T) {
 	defer stuck.Close()
 	fillUntilLimited(t, mappedConnection(t, stuckUser))
 	agentBody := stuckRequest(stuckUser)
-	during := beside(t, lc, other, func() {
-		start := time.Now()
-		out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: agentBody})
-		if err != nil || out.FunctionError != nil {
-			t.Fatalf("stuck-tab request: %v %v", err, out)
-		}
-		t.Logf("request of 40 events to a stuck tab answered in %v: %s", time.Since(start), out.Payload)
-	})
-	t.Logf("other user's emit beside a stuck tab's request: %s", summary(during))
+	for _, concurrent := range []int{1, 10} {
+		during := beside(t, lc, other, func() { stuckRequests(t, lc, agentBody, concurrent) })
+		t.Logf("other user's emit beside %d concurrent stuck-tab requests: %s", concurrent, summary(during))
+	}
+}
+
+// stuckRequests sends body n times at once and logs how each invoke answered.
+func stuckRequests(t *testing.T, lc *lambda.Client, body []byte, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			start := time.Now()
+			out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: body})
+			if err != nil {
+				t.Errorf("stuck-tab request: %v", err)
+				return
+			}
+			t.Logf("request of %d events to a stuck tab answered in %v: %s", slowTabEvents, time.Since(start), out.Payload)
+		})
+	}
+	wg.Wait()
 }
 
 // beside emits to another user, one emit after another, while load runs on the test's
