@@ -17,9 +17,10 @@ import (
 // Error is a failed emit: an error the emit function reported, an error of the Invoke API, or
 // a call the client refused before invoking. Match it with errors.As.
 type Error struct {
-	// Type is protocol.ErrorTypeValidation, ErrorTypePayloadTooLarge or ErrorTypeUnavailable
-	// for the emit function's errors, an AWS error code for the Invoke API's (such as
-	// TooManyRequestsException or ResourceNotFoundException), ErrorTypeNetwork, or
+	// Type is protocol.ErrorTypeValidation, ErrorTypePayloadTooLarge, ErrorTypeFanoutTooLarge or
+	// ErrorTypeUnavailable for the emit function's errors, Lambda's type for a function that
+	// stopped (Sandbox.Timedout, Runtime.ExitError), an AWS error code for the Invoke API's
+	// (such as TooManyRequestsException or ResourceNotFoundException), ErrorTypeNetwork, or
 	// "Unhandled" for a function that failed without a typed error body.
 	Type string
 	// Message explains the failure; for validation errors it names the field path.

@@ -139,3 +139,30 @@ func TestEmitRefusesAFanoutBeyondItsBound(t *testing.T) {
 		t.Fatalf("one event to three connections: %+v, %v", report, err)
 	}
 }
+
+// TestEmitLeaves429ToTheFanout: with a budget of one retry, a connection answering 429 to
+// everything is posted exactly twice (the first post and the budget's one retry): the
+// management client's retryer adds none of its own. 5xx it still retries.
+func TestEmitLeaves429ToTheFanout(t *testing.T) {
+	s := newStack(t)
+	const throttled, flaky = "b25lLXJldHJ5LWE=", "b25lLXJldHJ5LWI="
+	s.connectAs(t, "alice", throttled)
+	s.connectAs(t, "alice", flaky)
+	s.mgmt.FailAlways(throttled, mgmtapitest.LimitExceeded)
+	s.mgmt.FailNext(flaky, mgmtapitest.InternalError, mgmtapitest.InternalError)
+	h := emitWith(t, s, fanout.Options{ThrottleBudget: time.Nanosecond})
+
+	report, err := h.Handle(context.Background(), thinkingEvents(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (protocol.DeliveryReport{Events: 1, Connections: 2, Delivered: 1, Throttled: 1}); report != want {
+		t.Errorf("report = %+v, want %+v", report, want)
+	}
+	if n := s.mgmt.Attempts(throttled); n != 2 {
+		t.Errorf("throttled connection was posted %d times, want 2", n)
+	}
+	if n := s.mgmt.Attempts(flaky); n != 3 {
+		t.Errorf("connection answering 500 twice was posted %d times, want 3", n)
+	}
+}
