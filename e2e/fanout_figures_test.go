@@ -53,7 +53,7 @@ func TestFanoutFigures(t *testing.T) {
 		}
 	}
 
-	stuckUser := "e2e-fig-stuck"
+	stuckUser := fmt.Sprintf("e2e-fig-stuck-%d", time.Now().UnixNano())
 	stuck := rawWebSocket(t, shared, stuckUser)
 	defer stuck.Close()
 	fillUntilLimited(t, mappedConnection(t, stuckUser))

@@ -32,7 +32,10 @@ const (
 // 40 messages are reported throttled. An emit to another user while that request is being
 // delivered returns before it does.
 func TestTabThatNeverReadsCostsOnlyItself(t *testing.T) {
-	const user, bystander = "e2e-slowtab", "e2e-slowtab-bystander"
+	// Users of their own per run: an earlier run's tabs may still be mapped until their
+	// $disconnect has run.
+	user := fmt.Sprintf("e2e-slowtab-%d", time.Now().UnixNano())
+	bystander := user + "-bystander"
 	stuck := rawWebSocket(t, shared, user)
 	defer stuck.Close()
 	fillUntilLimited(t, mappedConnection(t, user))
