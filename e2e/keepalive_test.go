@@ -29,6 +29,12 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // invocations counts the Lambda START lines the host printed so far.
 func (b *lockedBuffer) invocations() int {
 	b.mu.Lock()
