@@ -13,8 +13,11 @@
 //     event beyond position+1 is held, and a resume after position is sent at once to fill
 //     the gap. A complete "resumed" answer through M settles every offset up to M (offsets may
 //     be skipped); an incomplete one is continued after its through. A gap the stack cannot
-//     fill (no answer within Config.ResumeTimeout, or an error frame) is reported as a Gap
-//     update and passed.
+//     fill (no answer within Config.ResumeTimeout, or the stack refusing the resume) is
+//     reported as a Gap update and passed. One exception to the order: an event whose offset
+//     was settled as skipped but which still arrives (a concurrent request delivering late)
+//     is delivered when it comes, not dropped. Offsets up to Config.After are never delivered;
+//     the set remembers the last few thousand offsets, enough for any repeat.
 //   - "History before this point is gone" (reason expired) is reported as HistoryGone.
 //
 // In run mode (Config.RunID set) it sends {"action":"replay","run_id":R,"after":N} instead,
