@@ -16,7 +16,8 @@ type Template struct {
 	// Parameters holds every declared parameter with its resolved value.
 	Parameters map[string]ResolvedParameter
 	// Warnings lists things that were accepted but behave differently
-	// locally (a MOCK integration, code stored in S3, a second stage).
+	// locally (a MOCK integration on $connect, a VTL template, code stored
+	// in S3, a second stage).
 	Warnings []string
 }
 
