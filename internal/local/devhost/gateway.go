@@ -18,7 +18,13 @@ func (h *Host) startGateway() error {
 		Logger:                   h.opts.Logger,
 	}
 	for key, r := range api.Routes {
+		if r.Mock != nil && (key == "$connect" || key == "$disconnect") {
+			continue // no integration, as the template's warning says
+		}
 		route := gateway.Route{Key: key, Function: h.functionName(r.Function), ReturnResponse: r.ReturnResponse}
+		if r.Mock != nil {
+			route.Mock = &gateway.Mock{Response: []byte(r.Mock.Response)}
+		}
 		if r.Authorizer != nil {
 			route.Authorizer = &gateway.Authorizer{Function: h.functionName(r.Authorizer.Function), IdentitySources: r.Authorizer.IdentitySources}
 		}

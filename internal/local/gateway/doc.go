@@ -11,6 +11,9 @@
 //   - Messages are routed by Config.RouteSelectionExpression ($request.body.<path>),
 //     falling back to $default; with no route the client gets AWS's "Forbidden"
 //     error frame, never silence.
+//   - A route with a MOCK integration (Route.Mock) invokes nothing; a two-way one sends
+//     its static response back as one text frame. Like every data message it counts as
+//     activity for the idle timeout, so it serves as an application-level keep-alive.
 //   - AWS quotas: frames over MaxFrameBytes or messages over MaxMessageBytes close
 //     with 1009; idle and maximum-duration timeouts close with 1001.
 //   - $disconnect runs at most once per connection, with disconnectStatusCode.

@@ -42,6 +42,9 @@ func TestConfigRejectsUnsupported(t *testing.T) {
 		"authorizer off $connect": {Routes: map[string]Route{"send": {Function: "f", Authorizer: &Authorizer{Function: "a"}}}},
 		"identity source":         {Routes: map[string]Route{routeConnect: {Function: "f", Authorizer: &Authorizer{Function: "a", IdentitySources: []string{"context.x"}}}}},
 		"no function":             {Routes: map[string]Route{"send": {}}},
+		"mock and function":       {Routes: map[string]Route{"ping": {Function: "f", Mock: &Mock{}}}},
+		"mock on $connect":        {Routes: map[string]Route{routeConnect: {Mock: &Mock{}}}},
+		"mock on $disconnect":     {Routes: map[string]Route{routeDisconnect: {Mock: &Mock{}}}},
 	} {
 		if _, err := New(cfg, newRecorder(nil)); err == nil {
 			t.Errorf("%s: New accepted it", name)
