@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+
+	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
 )
 
 type errorFrame struct {
@@ -94,8 +96,8 @@ func TestBinaryMessageIsBase64(t *testing.T) {
 func TestIntegrationOutcomes(t *testing.T) {
 	rec := newRecorder(map[string]handlerFunc{
 		"echo": proxy(events.APIGatewayProxyResponse{StatusCode: 200, Body: `{"pong":true}`}),
-		"fail": func(context.Context, []byte) (InvokeResult, error) {
-			return InvokeResult{Payload: []byte(`{"errorMessage":"boom"}`), FunctionError: "Unhandled"}, nil
+		"fail": func(context.Context, []byte) (lambdahost.Result, error) {
+			return lambdahost.Result{Payload: []byte(`{"errorMessage":"boom"}`), FunctionError: "Unhandled"}, nil
 		},
 	})
 	routes := lifecycleRoutes(
@@ -126,12 +128,12 @@ func TestIntegrationOutcomes(t *testing.T) {
 func TestSlowIntegrationDoesNotBlockReader(t *testing.T) {
 	release := make(chan struct{})
 	rec := newRecorder(map[string]handlerFunc{
-		"slow": func(ctx context.Context, _ []byte) (InvokeResult, error) {
+		"slow": func(ctx context.Context, _ []byte) (lambdahost.Result, error) {
 			select {
 			case <-release:
 			case <-ctx.Done():
 			}
-			return InvokeResult{Payload: []byte(`{"statusCode":200}`)}, nil
+			return lambdahost.Result{Payload: []byte(`{"statusCode":200}`)}, nil
 		},
 		"fast": proxy(events.APIGatewayProxyResponse{StatusCode: 200, Body: "fast done"}),
 	})
@@ -183,16 +185,16 @@ func TestConcurrentInvocationsOfOneFunction(t *testing.T) {
 	both := make(chan struct{})
 	var once sync.Once
 	rec := newRecorder(map[string]handlerFunc{
-		"work": func(ctx context.Context, _ []byte) (InvokeResult, error) {
+		"work": func(ctx context.Context, _ []byte) (lambdahost.Result, error) {
 			arrived <- struct{}{}
 			if len(arrived) == 2 {
 				once.Do(func() { close(both) })
 			}
 			select {
 			case <-both:
-				return InvokeResult{Payload: []byte(`{"statusCode":200,"body":"done"}`)}, nil
+				return lambdahost.Result{Payload: []byte(`{"statusCode":200,"body":"done"}`)}, nil
 			case <-ctx.Done():
-				return InvokeResult{}, ctx.Err()
+				return lambdahost.Result{}, ctx.Err()
 			}
 		},
 	})
@@ -217,8 +219,8 @@ func TestLogsCarryNoTokens(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rec := newRecorder(map[string]handlerFunc{
 		"connect": proxy(events.APIGatewayProxyResponse{StatusCode: 401, Body: "no"}),
-		"fail": func(context.Context, []byte) (InvokeResult, error) {
-			return InvokeResult{FunctionError: "Unhandled", Payload: []byte(`{"errorMessage":"bad"}`)}, nil
+		"fail": func(context.Context, []byte) (lambdahost.Result, error) {
+			return lambdahost.Result{FunctionError: "Unhandled", Payload: []byte(`{"errorMessage":"bad"}`)}, nil
 		},
 	})
 	routes := lifecycleRoutes(Route{Key: routeDefault, Function: "fail"})

@@ -2,6 +2,7 @@ package lambdahost
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -98,9 +99,13 @@ func TestFunctionErrorsAndPanics(t *testing.T) {
 		t.Fatal("a returned error must not cost the warm process")
 	}
 
-	e = functionErr(t, invokeRaw(t, h, "Failing", `{"action":"panic"}`))
-	if e.ErrorType != "string" || e.ErrorMessage != "kaboom" || len(e.StackTrace) == 0 {
-		t.Fatalf("panic error = %+v", e)
+	panicked := invokeRaw(t, h, "Failing", `{"action":"panic"}`)
+	e = functionErr(t, panicked)
+	var trace struct {
+		StackTrace []json.RawMessage `json:"stackTrace"`
+	}
+	if err := json.Unmarshal(panicked.Payload, &trace); err != nil || e.ErrorType != "string" || e.ErrorMessage != "kaboom" || len(trace.StackTrace) == 0 {
+		t.Fatalf("panic error = %s (%v)", panicked.Payload, err)
 	}
 	// aws-lambda-go exits after reporting a panic; the next invoke must
 	// still work, on a fresh process.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // scripted is a process with no binary: the test plays the runtime and
@@ -125,7 +127,7 @@ func TestRuntimeAPIStatusCodes(t *testing.T) {
 	if got := status("invocation/"+inv.id+"/error", []byte("not json"), hdr); got != http.StatusAccepted {
 		t.Errorf("error post = %d, want 202", got)
 	}
-	var e errorPayload
+	var e protocol.FunctionError
 	r := <-inv.result
 	if err := json.Unmarshal(r.Payload, &e); err != nil || r.FunctionError != "Unhandled" ||
 		e.ErrorType != "Custom.Failure" || e.ErrorMessage != "not json" {
