@@ -139,7 +139,7 @@ func startWith(t *testing.T, cfg Config, inv Invoker) *fixture {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	srv := httptest.NewServer(gw.Handler())
+	srv := httptest.NewServer(testRoutes(gw))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 		defer cancel()

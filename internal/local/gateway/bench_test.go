@@ -25,7 +25,7 @@ func benchPost(b *testing.B, size int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(gw.Handler())
+	srv := httptest.NewServer(testRoutes(gw))
 	defer srv.Close()
 	defer gw.Shutdown(context.Background())
 	c, _, err := websocket.Dial(b.Context(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/local", nil)

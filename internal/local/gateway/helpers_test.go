@@ -223,3 +223,19 @@ func mustHTTP(t *testing.T, req *http.Request) *http.Response {
 }
 
 func jsonNewDecoder(resp *http.Response) *json.Decoder { return json.NewDecoder(resp.Body) }
+
+// testRoutes gives the gateway's endpoints the routes devhost's router.go gives them, for the
+// tests of this package; devhost's router_test.go checks the real router.
+func testRoutes(gw *Gateway) http.Handler {
+	stage := "/" + gw.cfg.Stage
+	mux := http.NewServeMux()
+	mux.HandleFunc(stage, gw.ServeWebSocket)
+	for _, base := range []string{stage, ""} {
+		mux.HandleFunc("POST "+base+"/@connections/{id}", gw.PostToConnection)
+		mux.HandleFunc("GET "+base+"/@connections/{id}", gw.GetConnection)
+		mux.HandleFunc("DELETE "+base+"/@connections/{id}", gw.DeleteConnection)
+		mux.HandleFunc("HEAD "+base+"/@connections/{id}", ServeForbidden)
+	}
+	mux.HandleFunc("/", ServeForbidden)
+	return mux
+}
