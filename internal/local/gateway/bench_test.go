@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +26,7 @@ func benchPost(b *testing.B, size int) {
 	}
 	srv := httptest.NewServer(testRoutes(gw))
 	defer srv.Close()
-	defer gw.Shutdown(context.Background())
+	defer gw.Shutdown(b.Context())
 	c, _, err := websocket.Dial(b.Context(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/local", nil)
 	if err != nil {
 		b.Fatal(err)

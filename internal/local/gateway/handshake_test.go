@@ -17,6 +17,7 @@ import (
 
 // Trap: opening the socket before $connect returned; 410 for a connection inside $connect.
 func TestUpgradeWaitsForConnect(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	rec := newRecorder(map[string]handlerFunc{
 		"connect": func(ctx context.Context, _ []byte) (lambdahost.Result, error) {
@@ -54,6 +55,7 @@ func TestUpgradeWaitsForConnect(t *testing.T) {
 
 // Traps: answering 403 where the handler said 401; dropping headers $connect returned.
 func TestConnectRefusalPassesThrough(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests, http.StatusInternalServerError} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			rec := newRecorder(map[string]handlerFunc{"connect": proxy(events.APIGatewayProxyResponse{
@@ -80,6 +82,7 @@ func TestConnectRefusalPassesThrough(t *testing.T) {
 }
 
 func TestConnectIntegrationFailure(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		handler handlerFunc
 		status  int
@@ -112,6 +115,7 @@ func TestConnectIntegrationFailure(t *testing.T) {
 
 // Trap: a missing $connect route answered with 502 although it is optional.
 func TestConnectRouteOptional(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: map[string]Route{routeDefault: {Function: "default"}}}, newRecorder(nil))
 	c := f.dial(t, nil)
 	if err := c.Write(testCtx(t), websocket.MessageText, []byte("hi")); err != nil {
@@ -124,6 +128,7 @@ func TestConnectRouteOptional(t *testing.T) {
 
 // Trap: echoing the client's first subprotocol, or dropping the one $connect returned.
 func TestSubprotocolOnlyFromConnect(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		headers map[string]string
 		want    string
@@ -155,6 +160,7 @@ func TestSubprotocolOnlyFromConnect(t *testing.T) {
 }
 
 func TestPlainGetIsNotAConnect(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: lifecycleRoutes()}, newRecorder(nil))
 	resp := mustHTTP(t, mustRequest(t, http.MethodGet, f.srv.URL+"/local", nil))
 	if resp.StatusCode != http.StatusUpgradeRequired {
@@ -166,6 +172,7 @@ func TestPlainGetIsNotAConnect(t *testing.T) {
 }
 
 func TestAuthorizer(t *testing.T) {
+	t.Parallel()
 	allow := `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"*"}]},"context":{"tenant":"t1","level":3}}`
 	deny := `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Deny","Resource":"*"}]}}`
 	cases := map[string]struct {

@@ -149,7 +149,7 @@ func (f *fixture) stageURL() string { return f.wsURL("/" + f.gw.cfg.Stage) }
 func (f *fixture) host() string { return strings.TrimPrefix(f.srv.URL, "http://") }
 
 func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
 	t.Cleanup(cancel)
 	return ctx
 }

@@ -85,7 +85,7 @@ func invoke(t testing.TB, h *Host, fn string, event string) fnReply {
 
 func invokeRaw(t testing.TB, h *Host, fn string, event string) Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
 	defer cancel()
 	r, err := h.Invoke(ctx, fn, []byte(event))
 	if err != nil {

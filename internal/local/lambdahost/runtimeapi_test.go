@@ -63,6 +63,7 @@ func (s *scripted) do(t *testing.T, method, path string, body []byte, hdr map[st
 }
 
 func TestRuntimeAPINextCarriesTheInvocation(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	inv := newInvocation([]byte(`{"hello":"world"}`))
 	inv.functionARN = "arn:aws:lambda:us-east-1:123456789012:function:F"
@@ -90,6 +91,7 @@ func TestRuntimeAPINextCarriesTheInvocation(t *testing.T) {
 }
 
 func TestRuntimeAPIStatusCodes(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	next := func() *invocation {
 		inv := newInvocation([]byte(`{}`))
@@ -155,6 +157,7 @@ func TestRuntimeAPIStatusCodes(t *testing.T) {
 }
 
 func TestRuntimeAPIInitError(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	resp, _ := s.do(t, http.MethodPost, "init/error", []byte(`{"errorMessage":"no table","errorType":"ConfigError"}`), nil)
 	if resp.StatusCode != http.StatusAccepted {
@@ -167,6 +170,7 @@ func TestRuntimeAPIInitError(t *testing.T) {
 }
 
 func TestRuntimeAPIRefusesEventForExitedProcess(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	inv := newInvocation([]byte(`{}`))
 	close(s.p.exited)

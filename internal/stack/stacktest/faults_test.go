@@ -66,6 +66,7 @@ func wantUnavailable(t *testing.T, err error) messages.InvokeResponse_Error {
 // TestEmitHonoursDeadlineWhenDynamoDBIsSlow: DynamoDB answers 30 s late; emit, given 300 ms,
 // returns ServiceUnavailable long before that and leaves no goroutine working for it.
 func TestEmitHonoursDeadlineWhenDynamoDBIsSlow(t *testing.T) {
+	// Not parallel: it inspects every goroutine of the process.
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
 	p := dynamoProxy(t)
@@ -89,6 +90,7 @@ func TestEmitHonoursDeadlineWhenDynamoDBIsSlow(t *testing.T) {
 // TestEmitConnectionResetsThenRecovery: DynamoDB connections reset; emit fails with
 // ServiceUnavailable once the SDK's retries are spent, and succeeds once the fault is gone.
 func TestEmitConnectionResetsThenRecovery(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
 	p := dynamoProxy(t)
@@ -110,6 +112,7 @@ func TestEmitConnectionResetsThenRecovery(t *testing.T) {
 // TestEmitDynamoDBDownThenBack: the DynamoDB endpoint refuses connections; emit fails with
 // ServiceUnavailable, then works when the endpoint is back.
 func TestEmitDynamoDBDownThenBack(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
 	p := dynamoProxy(t)
@@ -128,6 +131,7 @@ func TestEmitDynamoDBDownThenBack(t *testing.T) {
 // TestEmitDynamoDBThrottling: two ProvisionedThroughputExceededException answers are absorbed
 // by the SDK's retryer; throttling past its budget is a retryable ServiceUnavailable.
 func TestEmitDynamoDBThrottling(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
 	fp := dynamoProxy(t)
@@ -158,6 +162,7 @@ func TestEmitDynamoDBThrottling(t *testing.T) {
 // 500; the SDK retries, the client sees the event twice, and both copies carry one event_id,
 // which is how a client drops the repeat. A 429 is retried and never treated as gone.
 func TestEmitDuplicateAfterServerErrorIsDroppable(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
 	s.mgmt.FailNext(faultConn, mgmtapitest.InternalErrorAfterDelivery)
