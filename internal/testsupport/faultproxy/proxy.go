@@ -33,6 +33,7 @@ type Proxy struct {
 
 	mu        sync.Mutex
 	srv       *http.Server // nil while down
+	ln        net.Listener // srv's, closed by Down itself: Serve may not have taken it yet
 	pending   []Fault
 	latency   time.Duration
 	resetting bool
@@ -99,10 +100,11 @@ func (p *Proxy) Clear() {
 // is not running. It is a no-op when already down.
 func (p *Proxy) Down() {
 	p.mu.Lock()
-	srv := p.srv
-	p.srv = nil
+	srv, ln := p.srv, p.ln
+	p.srv, p.ln = nil, nil
 	p.mu.Unlock()
 	if srv != nil {
+		_ = ln.Close()
 		_ = srv.Close()
 	}
 }
@@ -135,7 +137,7 @@ func (p *Proxy) Counts() (requests, faulted, forwarded int) {
 func (p *Proxy) serve(ln net.Listener) {
 	srv := &http.Server{Handler: http.HandlerFunc(p.handle), ReadHeaderTimeout: 10 * time.Second}
 	p.mu.Lock()
-	p.srv = srv
+	p.srv, p.ln = srv, ln
 	p.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }() // Serve closes ln when the server closes
 }
