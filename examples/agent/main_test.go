@@ -55,7 +55,7 @@ func TestPlay(t *testing.T) {
 			defer srv.Close()
 			c := client.New(srv.LambdaClient(), "", cfg)
 			r := c.Run("alice", "run-1", client.RunOptions{AgentName: "researcher"})
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			if err := play(ctx, r, 0, io.Discard); err != nil {
 				t.Fatal(err)
@@ -90,7 +90,7 @@ func TestRunAgainstServer(t *testing.T) {
 	srv := clienttest.NewServer(nil)
 	defer srv.Close()
 	var out bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if err := run(ctx, []string{"--endpoint", srv.URL, "--batch", "--pause", "0"}, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())

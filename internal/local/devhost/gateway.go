@@ -30,7 +30,7 @@ func (h *Host) startGateway() error {
 		}
 		cfg.Routes[key] = route
 	}
-	var inv gateway.Invoker = localInvoker{host: h.lambdas}
+	var inv gateway.Invoker = h.lambdas
 	if h.opts.LambdaEndpoint != "" {
 		inv = newRemoteInvoker(h.awsConfig(), h.opts.LambdaEndpoint)
 	}

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -26,9 +25,9 @@ func benchPost(b *testing.B, size int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(gw.Handler())
+	srv := httptest.NewServer(testRoutes(gw))
 	defer srv.Close()
-	defer gw.Shutdown(context.Background())
+	defer gw.Shutdown(b.Context())
 	c, _, err := websocket.Dial(b.Context(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/local", nil)
 	if err != nil {
 		b.Fatal(err)

@@ -120,7 +120,8 @@ func (cfg Config) validate() error {
 	if _, ok := bodyPath(cfg.RouteSelectionExpression); !ok {
 		return fmt.Errorf("gateway: unsupported route selection expression %q", cfg.RouteSelectionExpression)
 	}
-	if strings.ContainsAny(cfg.Stage, "/@") {
+	// AWS allows only letters, digits, - and _; these would also break the host's routes.
+	if strings.ContainsAny(cfg.Stage, "/@{}% \t") {
 		return fmt.Errorf("gateway: invalid stage %q", cfg.Stage)
 	}
 	for key, r := range cfg.Routes {

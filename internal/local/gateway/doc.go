@@ -31,8 +31,11 @@
 //
 // # Where to start
 //
-// gateway.go holds New and the router (Handler); handshake.go the upgrade path;
-// reader.go, outbox.go and close.go the socket; dispatch.go and routes.go the
-// message path; management.go the @connections API; errors.go maps every error
-// that leaves the package to its HTTP response.
+// gateway.go holds New, Shutdown and ServeForbidden; handshake.go the upgrade path
+// (ServeWebSocket); reader.go, outbox.go and close.go the socket; dispatch.go and
+// routes.go the message path; management.go the @connections API (PostToConnection,
+// GetConnection, DeleteConnection); errors.go maps every error that leaves the
+// package to its HTTP response. The package routes nothing itself: its endpoints are
+// http.HandlerFuncs that devhost's router.go mounts on their paths (the management
+// handlers read the route's {id}).
 package gateway

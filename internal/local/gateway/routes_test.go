@@ -5,6 +5,7 @@ import (
 )
 
 func TestSelectRoute(t *testing.T) {
+	t.Parallel()
 	routes := map[string]Route{"send": {}, "a.b": {}, routeDefault: {}, routeConnect: {}, routeDisconnect: {}}
 	noDefault := map[string]Route{"send": {}}
 	cases := []struct {
@@ -37,6 +38,7 @@ func TestSelectRoute(t *testing.T) {
 }
 
 func TestConfigRejectsUnsupported(t *testing.T) {
+	t.Parallel()
 	for name, cfg := range map[string]Config{
 		"expression":              {RouteSelectionExpression: "$request.header.x"},
 		"authorizer off $connect": {Routes: map[string]Route{"send": {Function: "f", Authorizer: &Authorizer{Function: "a"}}}},
