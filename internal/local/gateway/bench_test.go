@@ -65,9 +65,9 @@ func BenchmarkPingRoundTrip(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			srv := httptest.NewServer(gw.Handler())
+			srv := httptest.NewServer(testRoutes(gw))
 			defer srv.Close()
-			defer gw.Shutdown(context.Background())
+			defer gw.Shutdown(b.Context())
 			c, _, err := websocket.Dial(b.Context(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/local", nil)
 			if err != nil {
 				b.Fatal(err)
