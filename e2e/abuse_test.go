@@ -72,7 +72,7 @@ func TestTokenTransportsThroughHost(t *testing.T) {
 			conn, resp = dialWith(t, tr, atCap)
 			checkNoEcho(t, resp, atCap)
 			conn.CloseNow()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			conn, resp, err := tr.dial(ctx, shared, overCap)
 			if err == nil {
@@ -89,7 +89,7 @@ func TestTokenTransportsThroughHost(t *testing.T) {
 
 func dialWith(t *testing.T, tr transport, tok string) (*websocket.Conn, *http.Response) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	conn, resp, err := tr.dial(ctx, shared, tok)
 	if err != nil {
@@ -226,7 +226,7 @@ func fillUntilLimited(t *testing.T, id string) {
 	chunk := bytes.Repeat([]byte("x"), 128<<10)
 	var limited *mgmttypes.LimitExceededException
 	for i := range 2000 {
-		_, err := api.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: chunk})
+		_, err := api.PostToConnection(t.Context(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: chunk})
 		if errors.As(err, &limited) {
 			return
 		}

@@ -67,11 +67,12 @@ func TestFanoutFigures(t *testing.T) {
 // stuckRequests sends body n times at once and logs how each invoke answered.
 func stuckRequests(t *testing.T, lc *lambda.Client, body []byte, n int) {
 	t.Helper()
+	ctx := t.Context()
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
 			start := time.Now()
-			out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: body})
+			out, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: body})
 			if err != nil {
 				t.Errorf("stuck-tab request: %v", err)
 				return
@@ -98,7 +99,7 @@ func beside(t *testing.T, lc *lambda.Client, tab *client, load func()) []time.Du
 				return
 			default:
 			}
-			d, err := bystanderEmit(lc, tab, seq)
+			d, err := bystanderEmit(t.Context(), lc, tab, seq)
 			if err != nil {
 				errs <- err
 				result <- out
@@ -119,13 +120,13 @@ func beside(t *testing.T, lc *lambda.Client, tab *client, load func()) []time.Du
 }
 
 // bystanderEmit emits one event to figureBystander and waits for tab to receive it.
-func bystanderEmit(lc *lambda.Client, tab *client, seq int64) (time.Duration, error) {
+func bystanderEmit(ctx context.Context, lc *lambda.Client, tab *client, seq int64) (time.Duration, error) {
 	start := time.Now()
-	if err := emitOne(lc, figureBystander, "beside", seq, protocol.AgentThinking, "beside", 1); err != nil {
+	if err := emitOne(ctx, lc, figureBystander, "beside", seq, protocol.AgentThinking, "beside", 1); err != nil {
 		return 0, err
 	}
 	d := time.Since(start)
-	if _, err := readEnvelope(tab); err != nil {
+	if _, err := readEnvelope(ctx, tab); err != nil {
 		return 0, err
 	}
 	return d, nil
@@ -142,7 +143,7 @@ func dialMany(t *testing.T, user string, n int) []*client {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			c, err := dialToken(shared, token(t, user))
+			c, err := dialToken(t.Context(), shared, token(t, user))
 			if err != nil {
 				errs <- err
 				return
@@ -167,6 +168,7 @@ func dialMany(t *testing.T, user string, n int) []*client {
 // It returns the invoke's duration and the time until the last tab had its last event.
 func emitAndWait(t *testing.T, lc *lambda.Client, user string, tabs []*client, n, round int) (time.Duration, time.Duration) {
 	t.Helper()
+	ctx := t.Context()
 	run := fmt.Sprintf("fig-%d", round)
 	var wg sync.WaitGroup
 	errs := make(chan error, len(tabs))
@@ -176,7 +178,7 @@ func emitAndWait(t *testing.T, lc *lambda.Client, user string, tabs []*client, n
 		wg.Go(func() {
 			defer func() { lasts[k] = time.Now() }()
 			for i := range n {
-				env, err := readEnvelope(c)
+				env, err := readEnvelope(ctx, c)
 				if err == nil && (env.RunID != run || env.Seq == nil || *env.Seq != int64(i)) {
 					err = fmt.Errorf("event %d: run %s seq %v", i, env.RunID, env.Seq)
 				}
@@ -188,7 +190,7 @@ func emitAndWait(t *testing.T, lc *lambda.Client, user string, tabs []*client, n
 		})
 	}
 	body := figureRequest(user, run, n)
-	out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: body})
+	out, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: body})
 	invoked := time.Since(start)
 	if err != nil || out.FunctionError != nil {
 		t.Fatalf("emit %d x %d: %v %s", len(tabs), n, err, out.Payload)

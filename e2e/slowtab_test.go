@@ -32,6 +32,7 @@ const (
 // 40 messages are reported throttled. An emit to another user while that request is being
 // delivered returns before it does.
 func TestTabThatNeverReadsCostsOnlyItself(t *testing.T) {
+	ctx := t.Context()
 	// Users of their own per run: an earlier run's tabs may still be mapped until their
 	// $disconnect has run.
 	user := fmt.Sprintf("e2e-slowtab-%d", time.Now().UnixNano())
@@ -49,7 +50,7 @@ func TestTabThatNeverReadsCostsOnlyItself(t *testing.T) {
 	firstArrived := make(chan struct{})
 	var once sync.Once
 	for i, c := range tabs {
-		arrivals[i] = readArrivals(c, func() { once.Do(func() { close(firstArrived) }) })
+		arrivals[i] = readArrivals(ctx, c, func() { once.Do(func() { close(firstArrived) }) })
 	}
 	agent := agentclient.New(lambdaClient(shared), "", agentclient.Config{})
 	type outcome struct {
@@ -60,7 +61,7 @@ func TestTabThatNeverReadsCostsOnlyItself(t *testing.T) {
 	done := make(chan outcome, 1)
 	start := time.Now()
 	go func() {
-		rep, err := agent.Send(context.Background(), user, bigEvents(slowTabEvents)...)
+		rep, err := agent.Send(ctx, user, bigEvents(slowTabEvents)...)
 		done <- outcome{rep, err, time.Now()}
 	}()
 	<-firstArrived // the request is being fanned out now
@@ -102,10 +103,11 @@ func TestTabThatNeverReadsCostsOnlyItself(t *testing.T) {
 // delivery rather than cold starts.
 func warmEmitProcesses(t *testing.T, n int) {
 	t.Helper()
+	ctx := t.Context()
 	lc := noRetryLambda(shared)
 	errs := make(chan error, n)
 	for range n {
-		go func() { errs <- emitOne(lc, "e2e-warm-up", "warm", 0, protocol.AgentStarted, "", 0) }()
+		go func() { errs <- emitOne(ctx, lc, "e2e-warm-up", "warm", 0, protocol.AgentStarted, "", 0) }()
 	}
 	for range n {
 		if err := <-errs; err != nil {
@@ -150,12 +152,12 @@ type tabArrival struct {
 
 // readArrivals reads c in the background until the end sentinel, calling first once an event
 // has arrived.
-func readArrivals(c *client, first func()) chan tabArrival {
+func readArrivals(ctx context.Context, c *client, first func()) chan tabArrival {
 	ch := make(chan tabArrival, 1)
 	go func() {
 		var a tabArrival
 		for {
-			env, err := readEnvelope(c)
+			env, err := readEnvelope(ctx, c)
 			if err != nil {
 				a.err = err
 				break
@@ -175,10 +177,11 @@ func readArrivals(c *client, first func()) chan tabArrival {
 // emit's duration.
 func timeEmits(t *testing.T, lc *lambda.Client, user string, tab *client, n int) []time.Duration {
 	t.Helper()
+	ctx := t.Context()
 	var out []time.Duration
 	for i := range n {
 		start := time.Now()
-		if err := emitOne(lc, user, "bystander", int64(i), protocol.AgentThinking, user+"|"+fmt.Sprint(i), 1); err != nil {
+		if err := emitOne(ctx, lc, user, "bystander", int64(i), protocol.AgentThinking, user+"|"+fmt.Sprint(i), 1); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, time.Since(start))

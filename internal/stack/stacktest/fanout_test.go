@@ -62,7 +62,7 @@ func TestEmitSkipsAThrottledConnectionAndServesTheOthers(t *testing.T) {
 	s.mgmt.FailAlways(ids[1], mgmtapitest.LimitExceeded)
 	h := emitWith(t, s, fanout.Options{ThrottleBudget: 200 * time.Millisecond})
 
-	report, err := h.Handle(context.Background(), thinkingEvents(5))
+	report, err := h.Handle(t.Context(), thinkingEvents(5))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestEmitAnswersBeforeItsDeadline(t *testing.T) {
 	s.mgmt.Stall(stalled)
 	h := emitWith(t, s, fanout.Options{})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 	report, err := h.Handle(ctx, thinkingEvents(4))
@@ -121,7 +121,7 @@ func TestEmitRefusesAFanoutBeyondItsBound(t *testing.T) {
 	}
 	h := emitWith(t, s, fanout.Options{MaxDeliveries: 4})
 
-	_, err := h.Handle(context.Background(), thinkingEvents(2))
+	_, err := h.Handle(t.Context(), thinkingEvents(2))
 	var fe messages.InvokeResponse_Error
 	if !errors.As(err, &fe) || fe.Type != protocol.ErrorTypeFanoutTooLarge || protocol.Retryable(fe.Type) {
 		t.Fatalf("err = %v, want a non-retryable %s", err, protocol.ErrorTypeFanoutTooLarge)
@@ -134,7 +134,7 @@ func TestEmitRefusesAFanoutBeyondItsBound(t *testing.T) {
 			t.Errorf("a refused fan-out posted %d messages to %s", n, id)
 		}
 	}
-	report, err := h.Handle(context.Background(), thinkingEvents(1))
+	report, err := h.Handle(t.Context(), thinkingEvents(1))
 	if err != nil || report.Delivered != 3 {
 		t.Fatalf("one event to three connections: %+v, %v", report, err)
 	}
@@ -152,7 +152,7 @@ func TestEmitLeaves429ToTheFanout(t *testing.T) {
 	s.mgmt.FailNext(flaky, mgmtapitest.InternalError, mgmtapitest.InternalError)
 	h := emitWith(t, s, fanout.Options{ThrottleBudget: time.Nanosecond})
 
-	report, err := h.Handle(context.Background(), thinkingEvents(1))
+	report, err := h.Handle(t.Context(), thinkingEvents(1))
 	if err != nil {
 		t.Fatal(err)
 	}
