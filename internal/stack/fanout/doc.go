@@ -9,7 +9,8 @@
 //   - A slow connection costs itself: a 429 (its buffer is full) is retried with backoff from
 //     that connection's throttle budget for the request (Options.ThrottleBudget); once spent,
 //     its remaining messages are skipped and counted throttled. Other connections go on at
-//     full speed, and nothing is shared between Deliver calls but the HTTP pool. 5xx are
+//     full speed (a throttled connection holds its parallel slot while it backs off), and
+//     nothing is shared between Deliver calls but the HTTP pool. 5xx are
 //     retried a little by the management client's retryer (NewManagementClient), which leaves
 //     429 to the budget.
 //   - Gone: a connection that answers 410 is removed from the store and its remaining messages
