@@ -25,6 +25,16 @@ type ConnectionWriter interface {
 	Put(ctx context.Context, c connstore.Connection) error
 }
 
+// Metrics records each $connect's outcome: "" for accepted, else the refusal reason.
+// *metrics.Writer is one.
+type Metrics interface {
+	Connect(refusal string) error
+}
+
+// RefusedStore is the metrics reason of a $connect refused because the mapping could not be
+// stored.
+const RefusedStore = "store"
+
 // Handler authenticates a $connect and records the user's new connection.
 type Handler struct {
 	Verifier TokenVerifier
@@ -32,6 +42,7 @@ type Handler struct {
 	TTL      time.Duration
 	Now      func() time.Time // default time.Now
 	Logger   *slog.Logger     // default: discard
+	Metrics  Metrics          // default: none
 }
 
 // Handle answers 200 (echoing the agentbridge subprotocol when offered), 401 for a missing or
@@ -42,7 +53,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 	creds := auth.FromConnectRequest(req)
 	userID, err := h.Verifier.Verify(ctx, creds.Token)
 	if err != nil {
-		log.InfoContext(ctx, "connect refused", "reason", err.Error())
+		reason := auth.RefusalReason(err)
+		log.InfoContext(ctx, "connect refused", "reason", reason, "error", err.Error())
+		h.record(ctx, reason)
 		return status(http.StatusUnauthorized), nil
 	}
 	now := h.now()
@@ -52,9 +65,11 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 	}
 	if err := h.Store.Put(ctx, conn); err != nil {
 		log.ErrorContext(ctx, "connect failed", "user_id", userID, "error", err)
+		h.record(ctx, RefusedStore)
 		return status(http.StatusInternalServerError), nil
 	}
 	log.InfoContext(ctx, "connected", "user_id", userID)
+	h.record(ctx, "")
 	resp := status(http.StatusOK)
 	if creds.OfferedSubprotocol {
 		resp.Headers = map[string]string{"Sec-WebSocket-Protocol": auth.Subprotocol}
@@ -69,6 +84,16 @@ func connectedAt(epochMillis int64, now time.Time) time.Time {
 		return time.UnixMilli(epochMillis)
 	}
 	return now
+}
+
+// record writes the outcome's metric; a failed write is logged, never the $connect's fault.
+func (h *Handler) record(ctx context.Context, refusal string) {
+	if h.Metrics == nil {
+		return
+	}
+	if err := h.Metrics.Connect(refusal); err != nil {
+		h.logger().WarnContext(ctx, "metrics write failed", "error", err)
+	}
 }
 
 func (h *Handler) logger() *slog.Logger {

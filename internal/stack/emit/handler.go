@@ -1,6 +1,8 @@
 // Package emit is the function agents invoke: it decodes and validates a request strictly, renders
 // one envelope per event and fans them out to every live connection of the user, answering with a
 // delivery report. Errors that leave the function are mapped to protocol error types in errors.go.
+// A request none of whose messages reached a live connection, for a reason other than the
+// connection being gone, is an error (DeliveryFailed), not a report: see undelivered.
 package emit
 
 import (
@@ -10,12 +12,18 @@ import (
 	"time"
 
 	"github.com/agentbridge/agentbridge/internal/stack/eventcodec"
+	"github.com/agentbridge/agentbridge/internal/stack/metrics"
 	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // Deliverer fans rendered events out to a user's connections.
 type Deliverer interface {
 	Deliver(ctx context.Context, userID string, msgs []eventcodec.Message) (protocol.DeliveryReport, error)
+}
+
+// Metrics records one request's outcome; *metrics.Writer is one.
+type Metrics interface {
+	Emit(metrics.EmitResult) error
 }
 
 // Handler accepts agent events and delivers them to every live connection of their user.
@@ -26,6 +34,7 @@ type Handler struct {
 	Deliverer Deliverer
 	Now       func() time.Time // default time.Now
 	Logger    *slog.Logger     // default: discard
+	Metrics   Metrics          // default: none
 }
 
 // Handle decodes the request, refuses it whole if any event is invalid or too large, and
@@ -33,21 +42,45 @@ type Handler struct {
 func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (protocol.DeliveryReport, error) {
 	req, err := eventcodec.Decode(payload)
 	if err != nil {
-		return protocol.DeliveryReport{}, functionError(err)
+		return protocol.DeliveryReport{}, h.refuse(functionError(err))
 	}
 	msgs, err := eventcodec.Render(req, h.now())
 	if err != nil {
-		return protocol.DeliveryReport{}, functionError(err)
+		return protocol.DeliveryReport{}, h.refuse(functionError(err))
 	}
+	start := time.Now()
 	report, err := h.Deliverer.Deliver(ctx, req.UserID, msgs)
+	result := metrics.EmitResult{Report: report, FanoutTime: time.Since(start), Delivered: err == nil}
 	log := h.logger().With("user_id", req.UserID, "events", len(msgs))
 	if err != nil {
 		log.ErrorContext(ctx, "emit failed", "error", err)
-		return report, functionError(err)
+		return report, h.finish(result, functionError(err))
+	}
+	if err := undelivered(report); err != nil {
+		log.WarnContext(ctx, "emit delivered nothing", "connections", report.Connections, "error", err)
+		return report, h.finish(result, err)
 	}
 	log.InfoContext(ctx, "emitted", "connections", report.Connections, "delivered", report.Delivered,
 		"stale_removed", report.StaleRemoved, "failed", report.Failed)
-	return report, nil
+	return report, h.finish(result, nil)
+}
+
+// refuse records a request that never reached delivery.
+func (h *Handler) refuse(err error) error {
+	return h.finish(metrics.EmitResult{}, err)
+}
+
+// finish records the request's metrics and passes err through. A metrics write failure is
+// logged, never returned: the events were handled either way.
+func (h *Handler) finish(r metrics.EmitResult, err error) error {
+	if h.Metrics == nil {
+		return err
+	}
+	r.ErrorType = errorType(err)
+	if werr := h.Metrics.Emit(r); werr != nil {
+		h.logger().Warn("metrics write failed", "error", werr)
+	}
+	return err
 }
 
 func (h *Handler) logger() *slog.Logger {
