@@ -11,6 +11,7 @@ const (
 	ReasonNoToken       = "no_token"
 	ReasonTooLong       = "too_long"
 	ReasonExpired       = "expired"
+	ReasonMissingClaim  = "missing_claim"
 	ReasonWrongAudience = "wrong_audience"
 	ReasonWrongIssuer   = "wrong_issuer"
 	ReasonWrongClient   = "wrong_client"
@@ -29,6 +30,8 @@ func RefusalReason(err error) string {
 		return ReasonTooLong
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return ReasonExpired
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return ReasonMissingClaim
 	case errors.Is(err, jwt.ErrTokenInvalidAudience):
 		return ReasonWrongAudience
 	case errors.Is(err, jwt.ErrTokenInvalidIssuer):

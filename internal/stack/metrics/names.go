@@ -53,8 +53,8 @@ const (
 const (
 	ConnectAccepted = "ConnectAccepted"
 	// ConnectRefused carries a Reason from the auth package's refusal reasons (no_token,
-	// too_long, expired, wrong_audience, wrong_issuer, wrong_client, wrong_token_use,
-	// bad_signature, invalid) or "store" when the mapping could not be written.
+	// too_long, expired, missing_claim, wrong_audience, wrong_issuer, wrong_client,
+	// wrong_token_use, bad_signature, invalid) or "store" when the mapping could not be written.
 	ConnectRefused = "ConnectRefused"
 )
 
