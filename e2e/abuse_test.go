@@ -17,13 +17,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	mgmttypes "github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/coder/websocket"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/agentbridge/agentbridge/internal/local/devhost"
 	"github.com/agentbridge/agentbridge/internal/stack/auth"
+	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // maxTokenBytes is the verifier's default token cap, which the template does not change.
