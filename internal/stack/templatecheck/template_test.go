@@ -2,6 +2,7 @@ package templatecheck_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,8 +26,15 @@ func moduleRoot(t *testing.T) string {
 }
 
 type cfnTemplate struct {
-	Resources map[string]cfnResource
-	Outputs   map[string]map[string]any
+	Parameters map[string]map[string]any
+	Rules      map[string]cfnRule
+	Resources  map[string]cfnResource
+	Outputs    map[string]map[string]any
+}
+
+type cfnRule struct {
+	RuleCondition any
+	Assertions    []struct{ Assert any }
 }
 
 type cfnResource struct {
@@ -52,13 +60,14 @@ func transformedTemplate(t *testing.T) cfnTemplate {
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
-			transformErr = fmt.Errorf("SAM transform: %v\n%s", err, stderr.String())
+			transformErr = fmt.Errorf("SAM transform: %w\n%s", err, stderr.String())
 			return
 		}
 		transformErr = json.Unmarshal(out, &transformed)
 	})
 	if transformErr != nil {
-		if os.Getenv("AGENTBRIDGE_REQUIRE_INTEGRATION") == "" && strings.Contains(transformErr.Error(), "ModuleNotFoundError") {
+		missing := strings.Contains(transformErr.Error(), "ModuleNotFoundError") || errors.Is(transformErr, exec.ErrNotFound)
+		if os.Getenv("AGENTBRIDGE_REQUIRE_INTEGRATION") == "" && missing {
 			t.Skipf("cfn-lint's SAM translator is not installed (pip install cfn-lint): %v", transformErr)
 		}
 		t.Fatal(transformErr)
@@ -293,4 +302,92 @@ func TestOutputs(t *testing.T) {
 	if v := render(tmpl.Outputs["EmitFunctionName"]["Value"]); v != "${EmitFunction}" {
 		t.Errorf("EmitFunctionName = %s, want the deployed function's name (Ref EmitFunction)", v)
 	}
+}
+
+// TestRulesRefuseAJWKSWithoutAudience evaluates the template's rules as CloudFormation does
+// before a deploy: a JWKS issuer needs an audience, a client id or the explicit opt-out.
+func TestRulesRefuseAJWKSWithoutAudience(t *testing.T) {
+	tmpl := transformedTemplate(t)
+	jwks := "https://cognito-idp.us-east-1.amazonaws.com/pool/.well-known/jwks.json"
+	tests := []struct {
+		name   string
+		params map[string]string
+		ok     bool
+	}{
+		{"JWKS alone", map[string]string{"AuthJwksUrl": jwks}, false},
+		{"JWKS and audience", map[string]string{"AuthJwksUrl": jwks, "AuthAudience": "client"}, true},
+		{"JWKS and client ids", map[string]string{"AuthJwksUrl": jwks, "AuthClientIds": "a,b"}, true},
+		{"JWKS, any audience on purpose", map[string]string{"AuthJwksUrl": jwks, "AuthAllowAnyAudience": "true"}, true},
+		{"development secret", map[string]string{"DevHmacSecret": "s"}, true},
+		{"nothing", map[string]string{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			values := map[string]string{}
+			for name, p := range tmpl.Parameters {
+				if d, ok := p["Default"]; ok {
+					values[name] = fmt.Sprint(d)
+				}
+			}
+			for k, v := range tt.params {
+				values[k] = v
+			}
+			ok := true
+			for name, r := range tmpl.Rules {
+				if r.RuleCondition != nil && !evalRule(t, r.RuleCondition, values) {
+					continue
+				}
+				for _, a := range r.Assertions {
+					if !evalRule(t, a.Assert, values) {
+						t.Logf("rule %s refuses", name)
+						ok = false
+					}
+				}
+			}
+			if ok != tt.ok {
+				t.Errorf("deploy allowed = %v, want %v", ok, tt.ok)
+			}
+		})
+	}
+}
+
+// evalRule evaluates the rule functions the template uses: Fn::Or, Fn::And, Fn::Not,
+// Fn::Equals over Refs to parameters and literals.
+func evalRule(t *testing.T, v any, params map[string]string) bool {
+	t.Helper()
+	m, _ := v.(map[string]any)
+	var args []any
+	for fn, a := range m {
+		args = list(a)
+		switch fn {
+		case "Fn::Or":
+			for _, x := range args {
+				if evalRule(t, x, params) {
+					return true
+				}
+			}
+			return false
+		case "Fn::And":
+			for _, x := range args {
+				if !evalRule(t, x, params) {
+					return false
+				}
+			}
+			return true
+		case "Fn::Not":
+			return !evalRule(t, args[0], params)
+		case "Fn::Equals":
+			return ruleValue(args[0], params) == ruleValue(args[1], params)
+		}
+		t.Fatalf("rule function %s is not evaluated here", fn)
+	}
+	t.Fatalf("rule expression %v", v)
+	return false
+}
+
+func ruleValue(v any, params map[string]string) string {
+	if m, ok := v.(map[string]any); ok {
+		return params[fmt.Sprint(m["Ref"])]
+	}
+	return fmt.Sprint(v)
 }
