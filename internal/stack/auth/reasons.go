@@ -17,6 +17,7 @@ const (
 	ReasonWrongClient   = "wrong_client"
 	ReasonWrongTokenUse = "wrong_token_use"
 	ReasonBadSignature  = "bad_signature"
+	ReasonUnknownKey    = "unknown_key"
 	ReasonInvalid       = "invalid"
 )
 
@@ -40,8 +41,12 @@ func RefusalReason(err error) string {
 		return ReasonWrongClient
 	case errors.Is(err, ErrWrongTokenUse):
 		return ReasonWrongTokenUse
-	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		return ReasonBadSignature
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		// No key to check it with: a kid the key set lacks, or the key set not fetched (issuer
+		// down). Many of these at once point at the JWKS.
+		return ReasonUnknownKey
 	default:
 		return ReasonInvalid
 	}

@@ -177,6 +177,28 @@ func TestNewVerifierRefusesAMalformedJWKSURL(t *testing.T) {
 	}
 }
 
+// TestRefusalReasonsOfKeys: a token no published key can check is told apart from one whose
+// signature is wrong, because a burst of the first points at the issuer's key set.
+func TestRefusalReasonsOfKeys(t *testing.T) {
+	a, unpublished, _ := keys(t)
+	jwks := newJWKSServer(t, map[string]any{"rsa": &a.PublicKey})
+	v := newVerifier(t, auth.Config{JWKSURL: jwks.URL, JWKSMinRefreshInterval: time.Hour})
+	tests := []struct {
+		name, token, reason string
+	}{
+		{"unknown kid", sign(t, jwt.SigningMethodRS256, a, "rotated-away", claimsFor("alice")), auth.ReasonUnknownKey},
+		{"HS256 to a JWKS verifier", sign(t, jwt.SigningMethodHS256, testHMACSecret, "", claimsFor("alice")), auth.ReasonBadSignature},
+		{"wrong key under a published kid", sign(t, jwt.SigningMethodRS256, unpublished, "rsa", claimsFor("alice")), auth.ReasonBadSignature},
+		{"no token", "", auth.ReasonNoToken},
+	}
+	for _, tt := range tests {
+		_, err := v.Verify(context.Background(), tt.token)
+		if got := auth.RefusalReason(err); got != tt.reason {
+			t.Errorf("%s: reason %q (%v), want %q", tt.name, got, err, tt.reason)
+		}
+	}
+}
+
 func merge(base, over jwt.MapClaims) jwt.MapClaims {
 	for k, v := range over {
 		base[k] = v

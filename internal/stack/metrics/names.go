@@ -54,7 +54,8 @@ const (
 	ConnectAccepted = "ConnectAccepted"
 	// ConnectRefused carries a Reason from the auth package's refusal reasons (no_token,
 	// too_long, expired, missing_claim, wrong_audience, wrong_issuer, wrong_client,
-	// wrong_token_use, bad_signature, invalid) or "store" when the mapping could not be written.
+	// wrong_token_use, bad_signature, unknown_key, invalid) or "store" when the mapping could
+	// not be written.
 	ConnectRefused = "ConnectRefused"
 )
 
