@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 const hangGuard = 30 * time.Second
 
 func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -44,6 +44,7 @@ func (codedError) Error() string { return "model quota exhausted" }
 func (codedError) Code() string  { return "quota_exhausted" }
 
 func TestEventJSONGolden(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		emit func(context.Context, *client.Run) (*protocol.DeliveryReport, error)

@@ -35,6 +35,7 @@ type Run struct {
 	nextSeq int64
 	closed  bool
 	batch   batchState
+	open    []*Message // streamed messages not yet closed, flushed before any other event
 }
 
 // Run starts the event stream of run runID for userID. Bad ids are reported by the Run's
@@ -53,6 +54,14 @@ func (c *Client) Run(userID, runID string, opts RunOptions) *Run {
 // batch's send and returns its error. An error may also report an earlier background send,
 // in which case this event was not queued (see Flush).
 func (r *Run) Emit(ctx context.Context, ev protocol.Event) (*protocol.DeliveryReport, error) {
+	if err := r.flushMessages(ctx); err != nil {
+		return nil, err
+	}
+	return r.emit(ctx, ev)
+}
+
+// emit is Emit without flushing open messages: the path of their own deltas.
+func (r *Run) emit(ctx context.Context, ev protocol.Event) (*protocol.DeliveryReport, error) {
 	ev, err := r.stamp(ev)
 	if err != nil {
 		return nil, err
@@ -131,6 +140,9 @@ func (r *Run) release() { <-r.sending }
 // Close sends every queued event and ends the run: later event calls return ErrClosed. It
 // returns any error of a background send not yet reported. Close is idempotent.
 func (r *Run) Close(ctx context.Context) error {
+	if err := r.flushMessages(ctx); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()

@@ -74,7 +74,7 @@ func TestTokenTransportsThroughHost(t *testing.T) {
 			conn, resp = dialWith(t, tr, atCap)
 			checkNoEcho(t, resp, atCap)
 			conn.CloseNow()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			conn, resp, err := tr.dial(ctx, shared, overCap)
 			if err == nil {
@@ -91,7 +91,7 @@ func TestTokenTransportsThroughHost(t *testing.T) {
 
 func dialWith(t *testing.T, tr transport, tok string) (*websocket.Conn, *http.Response) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	conn, resp, err := tr.dial(ctx, shared, tok)
 	if err != nil {
@@ -212,7 +212,7 @@ func TestNeverReadingClientGetsLimitExceeded(t *testing.T) {
 		if i == 2000 {
 			t.Fatal("no LimitExceededException after 2000 posts of 128 KB to a client that never reads")
 		}
-		_, err := api.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: chunk})
+		_, err := api.PostToConnection(t.Context(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: chunk})
 		if errors.As(err, &limited) {
 			break
 		}

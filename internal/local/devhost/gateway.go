@@ -18,13 +18,19 @@ func (h *Host) startGateway() error {
 		Logger:                   h.opts.Logger,
 	}
 	for key, r := range api.Routes {
+		if r.Mock != nil && (key == "$connect" || key == "$disconnect") {
+			continue // no integration, as the template's warning says
+		}
 		route := gateway.Route{Key: key, Function: h.functionName(r.Function), ReturnResponse: r.ReturnResponse}
+		if r.Mock != nil {
+			route.Mock = &gateway.Mock{Response: []byte(r.Mock.Response)}
+		}
 		if r.Authorizer != nil {
 			route.Authorizer = &gateway.Authorizer{Function: h.functionName(r.Authorizer.Function), IdentitySources: r.Authorizer.IdentitySources}
 		}
 		cfg.Routes[key] = route
 	}
-	var inv gateway.Invoker = localInvoker{host: h.lambdas}
+	var inv gateway.Invoker = h.lambdas
 	if h.opts.LambdaEndpoint != "" {
 		inv = newRemoteInvoker(h.awsConfig(), h.opts.LambdaEndpoint)
 	}

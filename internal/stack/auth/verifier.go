@@ -50,6 +50,32 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
+// withDefaults returns cfg with every unset field at its documented default.
+func (cfg Config) withDefaults() Config {
+	if cfg.UserIDClaim == "" {
+		cfg.UserIDClaim = "sub"
+	}
+	if cfg.Leeway == 0 {
+		cfg.Leeway = 30 * time.Second
+	}
+	if cfg.MaxTokenBytes == 0 {
+		cfg.MaxTokenBytes = 8192
+	}
+	if cfg.VerifyTimeout == 0 {
+		cfg.VerifyTimeout = 3 * time.Second
+	}
+	if cfg.JWKSRefreshInterval == 0 {
+		cfg.JWKSRefreshInterval = time.Hour
+	}
+	if cfg.JWKSMinRefreshInterval == 0 {
+		cfg.JWKSMinRefreshInterval = 10 * time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	return cfg
+}
+
 // Errors a verification returns; every one of them means 401. ErrWrongClient and
 // ErrWrongTokenUse come wrapped in ErrInvalidToken.
 var (
@@ -78,7 +104,7 @@ type Verifier struct {
 // init; the first verifications wait for that fetch, each within its own VerifyTimeout. If the
 // fetch fails the Verifier refuses every JWKS token until a later fetch succeeds.
 func NewVerifier(cfg Config) (*Verifier, error) {
-	cfg = withDefaults(cfg)
+	cfg = cfg.withDefaults()
 	if len(cfg.HMACSecret) == 0 && cfg.JWKSURL == "" {
 		return nil, errors.New("auth: configure a JWKS URL or an HMAC secret")
 	}
@@ -106,31 +132,6 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	}
 	v.parser = jwt.NewParser(opts...)
 	return v, nil
-}
-
-func withDefaults(cfg Config) Config {
-	if cfg.UserIDClaim == "" {
-		cfg.UserIDClaim = "sub"
-	}
-	if cfg.Leeway == 0 {
-		cfg.Leeway = 30 * time.Second
-	}
-	if cfg.MaxTokenBytes == 0 {
-		cfg.MaxTokenBytes = 8192
-	}
-	if cfg.VerifyTimeout == 0 {
-		cfg.VerifyTimeout = 3 * time.Second
-	}
-	if cfg.JWKSRefreshInterval == 0 {
-		cfg.JWKSRefreshInterval = time.Hour
-	}
-	if cfg.JWKSMinRefreshInterval == 0 {
-		cfg.JWKSMinRefreshInterval = 10 * time.Second
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
-	}
-	return cfg
 }
 
 // startJWKS checks the URL now, so a misconfigured stack still fails at init, and fetches the

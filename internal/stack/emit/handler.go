@@ -30,69 +30,72 @@ type Metrics interface {
 //
 // The steps are decode, render, deliver. Rendering fixes each event's id and envelope before
 // anything is sent, so persisting events for replay slots in between render and deliver.
+//
+// Deliverer is required; the other fields default in withDefaults.
 type Handler struct {
 	Deliverer Deliverer
-	Now       func() time.Time // default time.Now
-	Logger    *slog.Logger     // default: discard
-	Metrics   Metrics          // default: none
+	// Now is the clock that stamps envelopes. Default time.Now.
+	Now func() time.Time
+	// Logger receives one line per request. Default: discard.
+	Logger *slog.Logger
+	// Metrics records each request's outcome. Default: none.
+	Metrics Metrics
+}
+
+// withDefaults returns h with every unset field at its documented default.
+func (h Handler) withDefaults() Handler {
+	if h.Now == nil {
+		h.Now = time.Now
+	}
+	if h.Logger == nil {
+		h.Logger = slog.New(slog.DiscardHandler)
+	}
+	return h
 }
 
 // Handle decodes the request, refuses it whole if any event is invalid or too large, and
 // otherwise returns the delivery report. Errors carry a protocol error type.
 func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (protocol.DeliveryReport, error) {
+	cfg := h.withDefaults()
 	req, err := eventcodec.Decode(payload)
 	if err != nil {
-		return protocol.DeliveryReport{}, h.refuse(functionError(err))
+		return protocol.DeliveryReport{}, cfg.refuse(functionError(err))
 	}
-	msgs, err := eventcodec.Render(req, h.now())
+	msgs, err := eventcodec.Render(req, cfg.Now())
 	if err != nil {
-		return protocol.DeliveryReport{}, h.refuse(functionError(err))
+		return protocol.DeliveryReport{}, cfg.refuse(functionError(err))
 	}
 	start := time.Now()
-	report, err := h.Deliverer.Deliver(ctx, req.UserID, msgs)
+	report, err := cfg.Deliverer.Deliver(ctx, req.UserID, msgs)
 	result := metrics.EmitResult{Report: report, FanoutTime: time.Since(start), Delivered: err == nil}
-	log := h.logger().With("user_id", req.UserID, "events", len(msgs))
+	log := cfg.Logger.With("user_id", req.UserID, "events", len(msgs))
 	if err != nil {
 		log.ErrorContext(ctx, "emit failed", "error", err)
-		return report, h.finish(result, functionError(err))
+		return report, cfg.finish(result, functionError(err))
 	}
 	if err := undelivered(report); err != nil {
 		log.WarnContext(ctx, "emit delivered nothing", "connections", report.Connections, "error", err)
-		return report, h.finish(result, err)
+		return report, cfg.finish(result, err)
 	}
 	log.InfoContext(ctx, "emitted", "connections", report.Connections, "delivered", report.Delivered,
 		"stale_removed", report.StaleRemoved, "failed", report.Failed)
-	return report, h.finish(result, nil)
+	return report, cfg.finish(result, nil)
 }
 
 // refuse records a request that never reached delivery.
-func (h *Handler) refuse(err error) error {
+func (h Handler) refuse(err error) error {
 	return h.finish(metrics.EmitResult{}, err)
 }
 
 // finish records the request's metrics and passes err through. A metrics write failure is
 // logged, never returned: the events were handled either way.
-func (h *Handler) finish(r metrics.EmitResult, err error) error {
+func (h Handler) finish(r metrics.EmitResult, err error) error {
 	if h.Metrics == nil {
 		return err
 	}
 	r.ErrorType = errorType(err)
 	if werr := h.Metrics.Emit(r); werr != nil {
-		h.logger().Warn("metrics write failed", "error", werr)
+		h.Logger.Warn("metrics write failed", "error", werr)
 	}
 	return err
-}
-
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Logger
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now == nil {
-		return time.Now()
-	}
-	return h.Now()
 }

@@ -13,6 +13,7 @@ import (
 // wireEvent is an event as decoded; pointers tell absent from zero.
 type wireEvent struct {
 	Type      *string        `json:"type"`
+	EventID   *string        `json:"event_id"`
 	RunID     *string        `json:"run_id"`
 	ThreadID  *string        `json:"thread_id"`
 	AgentName *string        `json:"agent_name"`
@@ -53,6 +54,7 @@ func Decode(data []byte) (*Request, error) {
 		return nil, err
 	}
 	req := &Request{UserID: *w.UserID, Events: make([]protocol.Event, len(wire))}
+	firstUse := make(map[string]int) // event_id -> index of the event that carries it
 	for i, we := range wire {
 		prefix := "events[" + fmt.Sprint(i) + "]."
 		if w.Events == nil {
@@ -61,13 +63,19 @@ func Decode(data []byte) (*Request, error) {
 		if req.Events[i], err = we.validate(prefix); err != nil {
 			return nil, err
 		}
+		if id := req.Events[i].EventID; id != "" {
+			if j, seen := firstUse[id]; seen {
+				return nil, invalid(prefix+"event_id", "repeats the event_id of events[%d]", j)
+			}
+			firstUse[id] = i
+		}
 	}
 	return req, nil
 }
 
 // events returns the request's events in either form.
 func (w *wireRequest) events() ([]wireEvent, error) {
-	single := w.Type != nil || w.RunID != nil || w.ThreadID != nil || w.AgentName != nil || w.Seq != nil || w.Payload != nil
+	single := w.Type != nil || w.EventID != nil || w.RunID != nil || w.ThreadID != nil || w.AgentName != nil || w.Seq != nil || w.Payload != nil
 	switch {
 	case w.Events != nil && single:
 		return nil, invalid("events", "give either events or one inline event, not both")

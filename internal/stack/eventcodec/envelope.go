@@ -32,8 +32,12 @@ func Render(req *Request, now time.Time) ([]Message, error) {
 	stamp := now.UTC().Format(protocol.TimestampFormat)
 	out := make([]Message, len(req.Events))
 	for i, e := range req.Events {
+		id := e.EventID
+		if id == "" {
+			id = NewEventID()
+		}
 		env := protocol.Envelope{
-			Type: e.Type, EventID: NewEventID(), RunID: e.RunID, ThreadID: e.ThreadID,
+			Type: e.Type, EventID: id, RunID: e.RunID, ThreadID: e.ThreadID,
 			AgentName: e.AgentName, Seq: e.Seq, Timestamp: stamp, Payload: e.Payload,
 		}
 		data, err := json.Marshal(env)

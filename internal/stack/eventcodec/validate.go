@@ -1,6 +1,9 @@
 package eventcodec
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -9,17 +12,21 @@ import (
 
 // requiredPayload lists, per event type, the payload members that must be non-empty strings.
 var requiredPayload = map[protocol.EventType][]string{
-	protocol.AgentThinking: {"text"},
-	protocol.ToolExecuting: {"tool"},
-	protocol.ToolCompleted: {"tool"},
-	protocol.AgentError:    {"message"},
+	protocol.AgentThinking:    {"text"},
+	protocol.ToolExecuting:    {"tool"},
+	protocol.ToolCompleted:    {"tool"},
+	protocol.AgentError:       {"message"},
+	protocol.MessageStarted:   {"message_id", "role"},
+	protocol.MessageDelta:     {"message_id", "delta"},
+	protocol.MessageCompleted: {"message_id"},
 }
 
 // optionalStrings lists payload members that, when present, must be strings.
 var optionalStrings = map[protocol.EventType][]string{
-	protocol.ToolExecuting: {"call_id"},
-	protocol.ToolCompleted: {"call_id", "error"},
-	protocol.AgentError:    {"code"},
+	protocol.ToolExecuting:    {"call_id"},
+	protocol.ToolCompleted:    {"call_id", "error"},
+	protocol.AgentError:       {"code"},
+	protocol.MessageCompleted: {"text"},
 }
 
 func (w wireEvent) validate(prefix string) (protocol.Event, error) {
@@ -30,6 +37,12 @@ func (w wireEvent) validate(prefix string) (protocol.Event, error) {
 	e.Type = protocol.EventType(*w.Type)
 	if !e.Type.Known() {
 		return e, invalid(prefix+"type", "unknown event type %q", *w.Type)
+	}
+	if w.EventID != nil {
+		if err := protocol.ValidateID(*w.EventID); err != nil {
+			return e, invalid(prefix+"event_id", "%v", err)
+		}
+		e.EventID = *w.EventID
 	}
 	if w.RunID == nil {
 		return e, invalid(prefix+"run_id", "required")
@@ -90,9 +103,34 @@ func validatePayload(t protocol.EventType, raw jsontext.Value, field string) ([]
 			return nil, invalid(field+"."+name, "must be a string")
 		}
 	}
+	if err := validateMessage(t, members, field); err != nil {
+		return nil, err
+	}
 	compact := raw.Clone()
 	if err := compact.Compact(); err != nil {
 		return nil, invalid(field, "%v", err)
 	}
 	return compact, nil
+}
+
+// validateMessage holds message events to the id rule for message_id, so a message can be keyed
+// byte for byte, and message_started to a known role.
+func validateMessage(t protocol.EventType, members map[string]jsontext.Value, field string) error {
+	if t != protocol.MessageStarted && t != protocol.MessageDelta && t != protocol.MessageCompleted {
+		return nil
+	}
+	var id string
+	_ = json.Unmarshal(members["message_id"], &id) // a non-empty string: checked above
+	if err := protocol.ValidateID(id); err != nil {
+		return invalid(field+".message_id", "%v", err)
+	}
+	if t != protocol.MessageStarted {
+		return nil
+	}
+	var role string
+	_ = json.Unmarshal(members["role"], &role)
+	if !slices.Contains(protocol.MessageRoles, role) {
+		return invalid(field+".role", "must be one of %s", strings.Join(protocol.MessageRoles, ", "))
+	}
+	return nil
 }

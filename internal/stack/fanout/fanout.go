@@ -40,6 +40,23 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// withDefaults returns o with every unset field at its documented default.
+func (o Options) withDefaults() Options {
+	if o.Parallel <= 0 {
+		o.Parallel = 16
+	}
+	if o.GoneGrace == 0 {
+		o.GoneGrace = 5 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
 // Fanout delivers messages to a user's connections.
 type Fanout struct {
 	conns  Connections
@@ -49,19 +66,7 @@ type Fanout struct {
 
 // New returns a Fanout.
 func New(conns Connections, poster Poster, opts Options) *Fanout {
-	if opts.Parallel <= 0 {
-		opts.Parallel = 16
-	}
-	if opts.GoneGrace == 0 {
-		opts.GoneGrace = 5 * time.Second
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	return &Fanout{conns: conns, poster: poster, opts: opts}
+	return &Fanout{conns: conns, poster: poster, opts: opts.withDefaults()}
 }
 
 // ErrStore wraps a failure to read the user's connections; nothing was sent.

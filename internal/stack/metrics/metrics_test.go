@@ -16,6 +16,15 @@ func newWriter(buf *bytes.Buffer) *metrics.Writer {
 }
 
 func TestEmitLines(t *testing.T) {
+	// zero is every report count at 0, plus fan-out time.
+	counts := func(over map[string]float64) map[string]float64 {
+		m := map[string]float64{"Events": 0, "Stored": 0, "Duplicates": 0, "Connections": 0, "Delivered": 0,
+			"StaleRemoved": 0, "Gone": 0, "Throttled": 0, "Failed": 0, "NotAttempted": 0, "FanoutTime": 0}
+		for k, v := range over {
+			m[k] = v
+		}
+		return m
+	}
 	tests := []struct {
 		name string
 		in   metrics.EmitResult
@@ -26,8 +35,9 @@ func TestEmitLines(t *testing.T) {
 		{
 			name: "delivered",
 			in: metrics.EmitResult{Delivered: true, FanoutTime: 12500 * time.Microsecond,
-				Report: protocol.DeliveryReport{Events: 2, Connections: 3, Delivered: 5, StaleRemoved: 1}},
-			want: map[string]float64{"Events": 2, "Connections": 3, "Delivered": 5, "StaleRemoved": 1, "Failed": 0, "FanoutTime": 12.5},
+				Report: protocol.DeliveryReport{Events: 2, Stored: 1, Duplicates: 1, Connections: 3, Delivered: 5, StaleRemoved: 1, Gone: 1}},
+			want: counts(map[string]float64{"Events": 2, "Stored": 1, "Duplicates": 1, "Connections": 3, "Delivered": 5,
+				"StaleRemoved": 1, "Gone": 1, "FanoutTime": 12.5}),
 			dims: map[string][][]string{"Delivered": {{"Function"}}, "FanoutTime": {{"Function"}}},
 			root: map[string]string{"Function": "emit"},
 		},
@@ -35,12 +45,32 @@ func TestEmitLines(t *testing.T) {
 			name: "nothing delivered: DeliveryFailed with its reason and error type",
 			in: metrics.EmitResult{Delivered: true, ErrorType: protocol.ErrorTypeDeliveryFailed,
 				Report: protocol.DeliveryReport{Events: 2, Connections: 1, Failed: 2}},
-			want: map[string]float64{"Events": 2, "Connections": 1, "Delivered": 0, "StaleRemoved": 0, "Failed": 2, "FanoutTime": 0, "EmitErrors": 1, "DeliveryFailed": 1},
+			want: counts(map[string]float64{"Events": 2, "Connections": 1, "Failed": 2, "EmitErrors": 1, "DeliveryFailed": 1}),
 			dims: map[string][][]string{
 				"DeliveryFailed": {{"Function"}, {"Function", "Reason"}},
 				"EmitErrors":     {{"Function"}, {"Function", "ErrorType"}},
 			},
 			root: map[string]string{"Function": "emit", "Reason": "failed", "ErrorType": "DeliveryFailed"},
+		},
+		{
+			name: "nothing delivered, throttled",
+			in: metrics.EmitResult{Delivered: true, ErrorType: protocol.ErrorTypeDeliveryFailed,
+				Report: protocol.DeliveryReport{Events: 3, Connections: 1, Throttled: 3}},
+			want: counts(map[string]float64{"Events": 3, "Connections": 1, "Throttled": 3, "EmitErrors": 1, "DeliveryFailed": 1}),
+			root: map[string]string{"Reason": "throttled"},
+		},
+		{
+			name: "nothing delivered before the deadline",
+			in: metrics.EmitResult{Delivered: true, ErrorType: protocol.ErrorTypeDeliveryFailed,
+				Report: protocol.DeliveryReport{Events: 3, Connections: 2, NotAttempted: 5, Failed: 1}},
+			want: counts(map[string]float64{"Events": 3, "Connections": 2, "NotAttempted": 5, "Failed": 1, "EmitErrors": 1, "DeliveryFailed": 1}),
+			root: map[string]string{"Reason": "deadline"},
+		},
+		{
+			name: "every connection gone is a plain report",
+			in:   metrics.EmitResult{Delivered: true, Report: protocol.DeliveryReport{Events: 1, Connections: 2, Gone: 2, StaleRemoved: 2}},
+			want: counts(map[string]float64{"Events": 1, "Connections": 2, "Gone": 2, "StaleRemoved": 2}),
+			root: map[string]string{"Function": "emit"},
 		},
 		{
 			name: "refused before delivery: only the error",
@@ -51,7 +81,7 @@ func TestEmitLines(t *testing.T) {
 		{
 			name: "no connections is a plain report",
 			in:   metrics.EmitResult{Delivered: true, Report: protocol.DeliveryReport{Events: 1}},
-			want: map[string]float64{"Events": 1, "Connections": 0, "Delivered": 0, "StaleRemoved": 0, "Failed": 0, "FanoutTime": 0},
+			want: counts(map[string]float64{"Events": 1}),
 			root: map[string]string{"Function": "emit"},
 		},
 	}

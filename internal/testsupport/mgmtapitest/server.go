@@ -9,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync"
 )
 
@@ -49,7 +47,12 @@ type Server struct {
 func New(stage string) *Server {
 	s := &Server{stage: stage, posts: map[string][][]byte{}, attempts: map[string]int{},
 		script: map[string][]Failure{}, always: map[string]Failure{}}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /"+stage+"/@connections/{id}", s.serve)
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, Failure{Status: http.StatusNotFound, Type: "NotFoundException"}, "no such route")
+	})
+	s.Server = httptest.NewServer(mux)
 	return s
 }
 
@@ -85,17 +88,9 @@ func (s *Server) Attempts(id string) int {
 	return s.attempts[id]
 }
 
+// serve is PostToConnection; the route's {id} arrives unescaped.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	prefix := "/" + s.stage + "/@connections/"
-	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.EscapedPath(), prefix) {
-		writeError(w, Failure{Status: http.StatusNotFound, Type: "NotFoundException"}, "no such route")
-		return
-	}
-	id, err := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), prefix))
-	if err != nil {
-		writeError(w, Failure{Status: http.StatusBadRequest, Type: "BadRequestException"}, "bad connection id")
-		return
-	}
+	id := r.PathValue("id")
 	body, _ := io.ReadAll(r.Body)
 	f, failed := s.next(id)
 	if !failed || f.Received {
