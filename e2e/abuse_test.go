@@ -18,11 +18,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	mgmttypes "github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/coder/websocket"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/agentbridge/agentbridge/internal/local/devhost"
 	"github.com/agentbridge/agentbridge/internal/stack/auth"
+	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // maxTokenBytes is the verifier's default token cap, which the template does not change.
@@ -202,9 +204,13 @@ func TestNeverReadingClientGetsLimitExceeded(t *testing.T) {
 
 	fillUntilLimited(t, id)
 
-	report := emit(t, shared, `{"user_id":"`+stalledUser+`","type":"agent_started","run_id":"stalled"}`)
-	if report.Connections != 1 || report.Delivered != 0 || report.StaleRemoved != 0 || report.Throttled != 1 {
-		t.Errorf("emit to the stalled tab reported %+v, want one throttled message and nothing removed", report)
+	// Nothing reached the user's only tab: emit answers the retryable DeliveryFailed, not a report.
+	out, err := lambdaClient(shared).Invoke(t.Context(), &lambda.InvokeInput{
+		FunctionName: aws.String("EmitFunction"),
+		Payload:      []byte(`{"user_id":"` + stalledUser + `","type":"agent_started","run_id":"stalled"}`),
+	})
+	if err != nil || out.FunctionError == nil || !strings.Contains(string(out.Payload), `"errorType":"`+protocol.ErrorTypeDeliveryFailed+`"`) {
+		t.Errorf("emit to the stalled tab answered %v %s, want a %s function error", err, out.Payload, protocol.ErrorTypeDeliveryFailed)
 	}
 	if mappedConnection(t, stalledUser) != id {
 		t.Error("the stalled tab's mapping was removed")

@@ -12,6 +12,10 @@ const (
 	ErrorTypeFanoutTooLarge = "FanoutTooLarge"
 	// ErrorTypeUnavailable: a dependency (the connection store) failed; the request may be retried.
 	ErrorTypeUnavailable = "ServiceUnavailable"
+	// ErrorTypeDeliveryFailed: the user had live connections but no message reached any of them,
+	// for a reason other than the connections being gone (posts failed, stayed throttled or ran
+	// out of time). The request may be retried.
+	ErrorTypeDeliveryFailed = "DeliveryFailed"
 )
 
 // FunctionError is the body Lambda returns for a failed invoke.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/agentbridge/agentbridge/internal/stack/emit"
 	"github.com/agentbridge/agentbridge/internal/stack/lambdaenv"
+	"github.com/agentbridge/agentbridge/internal/stack/metrics"
 )
 
 func main() {
@@ -18,5 +19,7 @@ func main() {
 		log.Error("init failed", "error", err)
 		os.Exit(1)
 	}
+	// EMF lines on stdout become CloudWatch metrics.
+	h.Metrics = metrics.FromEnv(os.Stdout, os.Getenv)
 	lambda.Start(h.Handle)
 }

@@ -24,10 +24,21 @@ func (f *function) logf(inv *invocation, format string, args ...any) {
 	inv.appendLog(line)
 }
 
-func (f *function) logReport(inv *invocation, d time.Duration) {
+// logReport writes END and REPORT. The first REPORT of a process carries its Init Duration, as
+// Lambda's does after a cold start: the time from starting the binary to its first request for
+// work (GET /runtime/invocation/next).
+func (f *function) logReport(inv *invocation, d, initDur time.Duration, cold bool) {
 	ms := float64(d.Microseconds()) / 1000
 	f.logf(inv, "END RequestId: %s", inv.id)
-	f.logf(inv, "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB",
+	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB",
 		inv.id, ms, int64(math.Ceil(ms)), f.spec.MemoryMB)
-	f.host.cfg.Logger.Debug("invocation finished", "function", f.spec.Name, "request_id", inv.id, "duration", d)
+	if cold {
+		report += fmt.Sprintf("\tInit Duration: %.2f ms", float64(initDur.Microseconds())/1000)
+	}
+	f.logf(inv, "%s", report)
+	attrs := []any{"function", f.spec.Name, "request_id", inv.id, "duration", d}
+	if cold {
+		attrs = append(attrs, "init_duration", initDur)
+	}
+	f.host.cfg.Logger.Debug("invocation finished", attrs...)
 }

@@ -2,6 +2,7 @@ package lambdahost
 
 import (
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -26,5 +27,27 @@ func TestFunctionOutputIsLoggedWithItsName(t *testing.T) {
 	})
 	if !strings.Contains(out.String(), "[EmitFunction] REPORT RequestId: ") {
 		t.Errorf("no REPORT line in output:\n%s", out.String())
+	}
+}
+
+// The first REPORT of a process carries its Init Duration, as after a Lambda cold start; the
+// REPORT of a warm invocation does not.
+func TestReportCarriesInitDurationOncePerProcess(t *testing.T) {
+	var out syncBuffer
+	h := newHost(t, Config{Output: &out}, FunctionSpec{Name: "EmitFunction"})
+	invoke(t, h, "EmitFunction", `{"action":"echo"}`)
+	invoke(t, h, "EmitFunction", `{"action":"echo"}`)
+	waitFor(t, "two REPORT lines", func() bool { return strings.Count(out.String(), "REPORT RequestId: ") == 2 })
+	var reports []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.Contains(l, "REPORT RequestId: ") {
+			reports = append(reports, l)
+		}
+	}
+	if !regexp.MustCompile(`\tInit Duration: [0-9]+\.[0-9]{2} ms$`).MatchString(reports[0]) {
+		t.Errorf("cold REPORT has no Init Duration: %q", reports[0])
+	}
+	if strings.Contains(reports[1], "Init Duration") {
+		t.Errorf("warm REPORT has an Init Duration: %q", reports[1])
 	}
 }

@@ -117,7 +117,8 @@ func (f *function) attempt(p *process, inv *invocation) (r Result, requeue bool)
 	f.logf(inv, "START RequestId: %s Version: $LATEST", inv.id)
 	start := time.Now()
 	r = f.await(p, inv)
-	f.logReport(inv, time.Since(start))
+	initDur, cold := p.takeInitDuration()
+	f.logReport(inv, time.Since(start), initDur, cold)
 	return r, false
 }
 

@@ -28,6 +28,12 @@ type process struct {
 
 	ready     chan struct{} // closed at the first "next" call
 	readyOnce sync.Once
+	// startedAt is when the binary was started; initDuration, written before ready is closed,
+	// is the time from there to its first "next" call: Lambda's Init Duration.
+	startedAt    time.Time
+	initDuration time.Duration
+	// initReported is set once a REPORT line has carried initDuration.
+	initReported atomic.Bool
 
 	initFailed chan struct{} // closed after /runtime/init/error
 	initOnce   sync.Once
@@ -51,6 +57,9 @@ func startProcess(f *function) (*process, error) {
 		ready:      make(chan struct{}),
 		initFailed: make(chan struct{}),
 		exited:     make(chan struct{}),
+		// Stamped before the Runtime API serves, which orders it before markReady reads it;
+		// the exec follows within microseconds.
+		startedAt: time.Now(),
 	}
 	p.srv = &http.Server{Handler: p.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
@@ -98,7 +107,20 @@ func (p *process) hasExited() bool { return isClosed(p.exited) }
 func (p *process) isReady() bool   { return isClosed(p.ready) }
 func (p *process) pid() int        { return p.cmd.Process.Pid }
 
-func (p *process) markReady() { p.readyOnce.Do(func() { close(p.ready) }) }
+func (p *process) markReady() {
+	p.readyOnce.Do(func() {
+		p.initDuration = time.Since(p.startedAt)
+		close(p.ready)
+	})
+}
+
+// takeInitDuration returns the init duration for the process's first REPORT line, once.
+func (p *process) takeInitDuration() (time.Duration, bool) {
+	if !p.isReady() || p.initReported.Swap(true) {
+		return 0, false
+	}
+	return p.initDuration, true
+}
 
 // failInit records the first init error the runtime reports.
 func (p *process) failInit(r Result) {

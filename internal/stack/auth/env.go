@@ -1,6 +1,9 @@
 package auth
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Environment variables ConfigFromEnv reads; template.yaml sets them on the connect function.
 const (
@@ -9,6 +12,8 @@ const (
 	EnvAudience    = "AUTH_AUDIENCE"
 	EnvUserIDClaim = "AUTH_USER_ID_CLAIM"
 	EnvHMACSecret  = "AUTH_HMAC_SECRET"
+	EnvClientIDs   = "AUTH_CLIENT_IDS" // comma-separated
+	EnvTokenUse    = "AUTH_TOKEN_USE"
 )
 
 // ConfigFromEnv reads the token verification settings. It refuses a configuration with no key
@@ -20,6 +25,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Audience:    getenv(EnvAudience),
 		UserIDClaim: getenv(EnvUserIDClaim),
 		HMACSecret:  []byte(getenv(EnvHMACSecret)),
+		TokenUse:    getenv(EnvTokenUse),
+	}
+	for _, id := range strings.Split(getenv(EnvClientIDs), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			c.ClientIDs = append(c.ClientIDs, id)
+		}
 	}
 	if c.JWKSURL == "" && len(c.HMACSecret) == 0 {
 		return c, fmt.Errorf("set %s (production) or %s (development)", EnvJWKSURL, EnvHMACSecret)

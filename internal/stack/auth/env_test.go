@@ -13,3 +13,11 @@ func TestConfigFromEnvNeedsAKeySource(t *testing.T) {
 		t.Fatalf("got %+v, %v", c, err)
 	}
 }
+
+func TestConfigFromEnvClientIDsAndTokenUse(t *testing.T) {
+	env := map[string]string{EnvJWKSURL: "https://issuer/jwks", EnvClientIDs: " a1 ,b2,, ", EnvTokenUse: "access"}
+	c, err := ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil || len(c.ClientIDs) != 2 || c.ClientIDs[0] != "a1" || c.ClientIDs[1] != "b2" || c.TokenUse != "access" {
+		t.Fatalf("got %+v, %v", c, err)
+	}
+}

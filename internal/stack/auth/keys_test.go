@@ -82,6 +82,7 @@ type jwksServer struct {
 	keys  map[string]any // kid -> public key
 	down  bool
 	delay time.Duration
+	gate  chan struct{} // when set, requests wait until it is closed
 }
 
 func newJWKSServer(t testing.TB, keys map[string]any) *jwksServer {
@@ -110,8 +111,25 @@ func (s *jwksServer) setDelay(d time.Duration) {
 	s.delay = d
 }
 
+// setGate holds every request until gate is closed.
+func (s *jwksServer) setGate(gate chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gate = gate
+}
+
 func (s *jwksServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.hits.Add(1)
+	s.mu.Lock()
+	gate := s.gate
+	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	s.mu.Lock()
 	keys, down, delay := s.keys, s.down, s.delay
 	s.mu.Unlock()

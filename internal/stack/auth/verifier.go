@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
@@ -23,8 +25,14 @@ type Config struct {
 	JWKSURL string
 	// Issuer, when set, must equal the token's iss.
 	Issuer string
-	// Audience, when set, must be among the token's aud.
+	// Audience, when set, must be among the token's aud. Cognito ID tokens carry the app
+	// client id here; Auth0 and most OIDC issuers the API identifier.
 	Audience string
+	// ClientIDs, when set, must include the token's client_id claim. Cognito access tokens carry
+	// the app client id in client_id and have no aud, so this is their audience check.
+	ClientIDs []string
+	// TokenUse, when set, must equal the token's token_use claim: "id" or "access" for Cognito.
+	TokenUse string
 	// UserIDClaim names the claim holding the user id. Default "sub".
 	UserIDClaim string
 	// Leeway tolerates clock skew on exp, nbf and iat. Default 30s.
@@ -68,24 +76,33 @@ func (cfg Config) withDefaults() Config {
 	return cfg
 }
 
-// Errors a verification returns; every one of them means 401.
+// Errors a verification returns; every one of them means 401. ErrWrongClient and
+// ErrWrongTokenUse come wrapped in ErrInvalidToken.
 var (
-	ErrNoToken      = errors.New("no token presented")
-	ErrTokenTooLong = errors.New("token too long")
-	ErrInvalidToken = errors.New("invalid token")
+	ErrNoToken       = errors.New("no token presented")
+	ErrTokenTooLong  = errors.New("token too long")
+	ErrInvalidToken  = errors.New("invalid token")
+	ErrWrongClient   = errors.New("client_id is not an accepted app client")
+	ErrWrongTokenUse = errors.New("token_use is not the accepted one")
 )
 
 // Verifier checks tokens. Create one per process with NewVerifier and Close it when done.
 type Verifier struct {
 	cfg     Config
 	parser  *jwt.Parser
-	jwks    keyfunc.Keyfunc // nil without JWKSURL
 	stopBg  context.CancelFunc
 	methods []string
+
+	// jwksReady is closed once the first key-set fetch has ended; nil without JWKSURL.
+	jwksReady chan struct{}
+	jwks      keyfunc.Keyfunc // written before jwksReady is closed
+	jwksErr   error           // likewise
 }
 
-// NewVerifier builds a Verifier. With a JWKS URL it fetches the key set once; if that fails the
-// Verifier still starts and refuses every JWKS token until a later fetch succeeds.
+// NewVerifier builds a Verifier. With a JWKS URL it starts fetching the key set in the
+// background and returns at once, so a slow or unreachable issuer never holds up a function's
+// init; the first verifications wait for that fetch, each within its own VerifyTimeout. If the
+// fetch fails the Verifier refuses every JWKS token until a later fetch succeeds.
 func NewVerifier(cfg Config) (*Verifier, error) {
 	cfg = cfg.withDefaults()
 	if len(cfg.HMACSecret) == 0 && cfg.JWKSURL == "" {
@@ -117,8 +134,24 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	return v, nil
 }
 
+// startJWKS checks the URL now, so a misconfigured stack still fails at init, and fetches the
+// key set in the background.
 func (v *Verifier) startJWKS() error {
+	if u, err := url.Parse(v.cfg.JWKSURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("auth: JWKS URL %q is not an http(s) URL", v.cfg.JWKSURL)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
+	v.stopBg = cancel
+	v.jwksReady = make(chan struct{})
+	go func() {
+		defer close(v.jwksReady)
+		v.jwks, v.jwksErr = v.fetchJWKS(ctx)
+	}()
+	return nil
+}
+
+// fetchJWKS builds the refreshing key set; its first fetch is bounded by VerifyTimeout.
+func (v *Verifier) fetchJWKS(ctx context.Context) (keyfunc.Keyfunc, error) {
 	noErrorOnFirstFetch := true
 	kf, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{v.cfg.JWKSURL}, keyfunc.Override{
 		Client:                    v.cfg.HTTPClient,
@@ -133,11 +166,9 @@ func (v *Verifier) startJWKS() error {
 		},
 	})
 	if err != nil {
-		cancel()
-		return fmt.Errorf("auth: JWKS %s: %w", v.cfg.JWKSURL, err)
+		return nil, fmt.Errorf("auth: JWKS %s: %w", v.cfg.JWKSURL, err)
 	}
-	v.jwks, v.stopBg = kf, cancel
-	return nil
+	return kf, nil
 }
 
 // Close stops the background key refresh.
@@ -157,10 +188,25 @@ func (v *Verifier) Verify(ctx context.Context, token string) (string, error) {
 	if _, err := v.parser.ParseWithClaims(token, claims, v.keyFor(ctx)); err != nil {
 		return "", fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
+	if err := v.checkClient(claims); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
 	if err := protocol.ValidateID(claims.userID); err != nil {
 		return "", fmt.Errorf("%w: claim %q: %w", ErrInvalidToken, v.cfg.UserIDClaim, err)
 	}
 	return claims.userID, nil
+}
+
+// checkClient applies the Cognito-style claims: client_id among ClientIDs, token_use equal to
+// TokenUse, each when configured.
+func (v *Verifier) checkClient(c *tokenClaims) error {
+	if len(v.cfg.ClientIDs) > 0 && !slices.Contains(v.cfg.ClientIDs, c.ClientID) {
+		return ErrWrongClient
+	}
+	if v.cfg.TokenUse != "" && c.TokenUse != v.cfg.TokenUse {
+		return ErrWrongTokenUse
+	}
+	return nil
 }
 
 // keyFor picks the key by the token's algorithm, which the parser has already checked against
@@ -174,8 +220,16 @@ func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
 			}
 			return v.cfg.HMACSecret, nil
 		}
-		if v.jwks == nil {
+		if v.jwksReady == nil {
 			return nil, errors.New("no key set configured")
+		}
+		select {
+		case <-v.jwksReady:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("key set not fetched yet: %w", ctx.Err())
+		}
+		if v.jwksErr != nil {
+			return nil, v.jwksErr
 		}
 		return v.jwks.KeyfuncCtx(ctx)(t)
 	}

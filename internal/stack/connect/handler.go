@@ -26,6 +26,16 @@ type ConnectionWriter interface {
 	Put(ctx context.Context, c connstore.Connection) error
 }
 
+// Metrics records each $connect's outcome: "" for accepted, else the refusal reason.
+// *metrics.Writer is one.
+type Metrics interface {
+	Connect(refusal string) error
+}
+
+// RefusedStore is the metrics reason of a $connect refused because the mapping could not be
+// stored.
+const RefusedStore = "store"
+
 // Handler authenticates a $connect and records the user's new connection.
 // Verifier and Store are required; the other fields default in withDefaults.
 type Handler struct {
@@ -38,6 +48,8 @@ type Handler struct {
 	Now func() time.Time
 	// Logger receives one line per request. Default: discard.
 	Logger *slog.Logger
+	// Metrics records each outcome. Default: none.
+	Metrics Metrics
 }
 
 // withDefaults returns h with every unset field at its documented default.
@@ -63,7 +75,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 	creds := auth.FromConnectRequest(req)
 	userID, err := cfg.Verifier.Verify(ctx, creds.Token)
 	if err != nil {
-		log.InfoContext(ctx, "connect refused", "reason", err.Error())
+		reason := auth.RefusalReason(err)
+		log.InfoContext(ctx, "connect refused", "reason", reason, "error", err.Error())
+		cfg.record(ctx, reason)
 		return status(http.StatusUnauthorized), nil
 	}
 	now := cfg.Now()
@@ -73,9 +87,11 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 	}
 	if err := cfg.Store.Put(ctx, conn); err != nil {
 		log.ErrorContext(ctx, "connect failed", "user_id", userID, "error", err)
+		cfg.record(ctx, RefusedStore)
 		return status(http.StatusInternalServerError), nil
 	}
 	log.InfoContext(ctx, "connected", "user_id", userID)
+	cfg.record(ctx, "")
 	resp := status(http.StatusOK)
 	if creds.OfferedSubprotocol {
 		resp.Headers = map[string]string{"Sec-WebSocket-Protocol": auth.Subprotocol}
@@ -90,6 +106,16 @@ func connectedAt(epochMillis int64, now time.Time) time.Time {
 		return time.UnixMilli(epochMillis)
 	}
 	return now
+}
+
+// record writes the outcome's metric; a failed write is logged, never the $connect's fault.
+func (h Handler) record(ctx context.Context, refusal string) {
+	if h.Metrics == nil {
+		return
+	}
+	if err := h.Metrics.Connect(refusal); err != nil {
+		h.Logger.WarnContext(ctx, "metrics write failed", "error", err)
+	}
 }
 
 func status(code int) events.APIGatewayProxyResponse {
