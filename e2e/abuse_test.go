@@ -21,8 +21,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/agentbridge/agentbridge/internal/auth"
-	"github.com/agentbridge/agentbridge/internal/devhost"
+	"github.com/agentbridge/agentbridge/internal/local/devhost"
+	"github.com/agentbridge/agentbridge/internal/stack/auth"
 )
 
 // maxTokenBytes is the verifier's default token cap, which the template does not change.

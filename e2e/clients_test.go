@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/coder/websocket"
 
-	"github.com/agentbridge/agentbridge/internal/auth"
-	"github.com/agentbridge/agentbridge/internal/devhost"
+	"github.com/agentbridge/agentbridge/internal/local/devhost"
+	"github.com/agentbridge/agentbridge/internal/stack/auth"
 	"github.com/agentbridge/agentbridge/protocol"
 )
 

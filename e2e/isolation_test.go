@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/agentbridge/agentbridge/internal/devhost"
+	"github.com/agentbridge/agentbridge/internal/local/devhost"
 	"github.com/agentbridge/agentbridge/protocol"
 )
 

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentbridge/agentbridge/internal/devhost"
-	"github.com/agentbridge/agentbridge/internal/dynamotest"
-	"github.com/agentbridge/agentbridge/internal/localdynamo"
+	"github.com/agentbridge/agentbridge/internal/local/devhost"
+	"github.com/agentbridge/agentbridge/internal/local/dynamoserver"
+	"github.com/agentbridge/agentbridge/internal/testsupport/dynamotest"
 )
 
 // testSecret is the development secret the shared host's template gets.
@@ -67,7 +67,7 @@ func startHost(ctx context.Context, opts devhost.Options) (*devhost.Host, error)
 	opts.Overrides = map[string]string{"DevHmacSecret": testSecret}
 	opts.BuildDir = filepath.Join(repoDir, ".build", "e2e")
 	if os.Getenv("AGENTBRIDGE_DYNAMODB") == "moto" {
-		opts.DynamoDBServer = localdynamo.Moto
+		opts.DynamoDBServer = dynamoserver.Moto
 	}
 	if os.Getenv("E2E_VERBOSE") == "1" {
 		opts.Output = os.Stderr

@@ -8,7 +8,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/agentbridge/agentbridge/internal/devhost"
+	"github.com/agentbridge/agentbridge/internal/local/devhost"
 )
 
 // TestAnotherTemplateRuns runs a WebSocket app that has nothing to do with agentbridge's own

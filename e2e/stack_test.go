@@ -21,9 +21,9 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/coder/websocket"
 
-	"github.com/agentbridge/agentbridge/internal/auth"
-	"github.com/agentbridge/agentbridge/internal/connections"
-	"github.com/agentbridge/agentbridge/internal/devhost"
+	"github.com/agentbridge/agentbridge/internal/local/devhost"
+	"github.com/agentbridge/agentbridge/internal/stack/auth"
+	"github.com/agentbridge/agentbridge/internal/stack/connstore"
 	"github.com/agentbridge/agentbridge/protocol"
 )
 
@@ -85,7 +85,7 @@ func forgedToken(t *testing.T) string {
 }
 
 // mappings scans the stack's connections table.
-func mappings(t testing.TB, h *devhost.Host) []connections.Connection {
+func mappings(t testing.TB, h *devhost.Host) []connstore.Connection {
 	t.Helper()
 	db := dynamodb.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: testCreds}, func(o *dynamodb.Options) {
 		o.BaseEndpoint = aws.String(h.DynamoDBEndpoint())
@@ -95,9 +95,9 @@ func mappings(t testing.TB, h *devhost.Host) []connections.Connection {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conns := make([]connections.Connection, 0, len(out.Items))
+	conns := make([]connstore.Connection, 0, len(out.Items))
 	for _, item := range out.Items {
-		var c connections.Connection
+		var c connstore.Connection
 		if err := attributevalue.UnmarshalMap(item, &c); err != nil {
 			t.Fatal(err)
 		}

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/coder/websocket"
 
-	"github.com/agentbridge/agentbridge/internal/auth"
-	"github.com/agentbridge/agentbridge/internal/connections"
+	"github.com/agentbridge/agentbridge/internal/stack/auth"
+	"github.com/agentbridge/agentbridge/internal/stack/connstore"
 )
 
 // connectionsTable is the physical table name the local host gives ConnectionsTable.
@@ -50,13 +50,13 @@ func lambdaClient(endpoint string) *lambda.Client {
 }
 
 // connectionStore reads the mappings $connect wrote, to learn connection ids as emit does.
-func connectionStore(dynamoEP string) *connections.Store {
+func connectionStore(dynamoEP string) *connstore.Store {
 	db := dynamodb.NewFromConfig(awsConfig(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(dynamoEP) })
-	return connections.NewStore(db, connectionsTable, connections.Options{})
+	return connstore.New(db, connectionsTable, connstore.Options{})
 }
 
 // liveIDs returns the connection ids of user.
-func liveIDs(ctx context.Context, store *connections.Store, user string) ([]string, error) {
+func liveIDs(ctx context.Context, store *connstore.Store, user string) ([]string, error) {
 	conns, err := store.Live(ctx, user)
 	if err != nil {
 		return nil, fmt.Errorf("query connections of %s: %w", user, err)

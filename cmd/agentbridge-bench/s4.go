@@ -14,8 +14,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/agentbridge/agentbridge/internal/app"
-	"github.com/agentbridge/agentbridge/internal/lambdahost"
+	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
+	"github.com/agentbridge/agentbridge/internal/stack/connect"
 )
 
 // connectNoToken is a real $connect capture without credentials: the Connect function answers
@@ -59,7 +59,7 @@ var functionEnv = map[string]string{
 }
 
 func directCalls(ctx context.Context, n int) (dist, error) {
-	handler, err := app.Connect(ctx, func(k string) string { return functionEnv[k] }, nil)
+	handler, err := connect.New(ctx, func(k string) string { return functionEnv[k] }, nil)
 	if err != nil {
 		return dist{}, fmt.Errorf("S4: %w", err)
 	}

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agentbridge/agentbridge/internal/auth"
-	"github.com/agentbridge/agentbridge/internal/devhost"
-	"github.com/agentbridge/agentbridge/internal/localdynamo"
-	"github.com/agentbridge/agentbridge/internal/samtemplate"
+	"github.com/agentbridge/agentbridge/internal/local/devhost"
+	"github.com/agentbridge/agentbridge/internal/local/dynamoserver"
+	"github.com/agentbridge/agentbridge/internal/local/samtemplate"
+	"github.com/agentbridge/agentbridge/internal/stack/auth"
 )
 
 // stackFlags are the flags dev and invoke share.
@@ -42,8 +42,8 @@ func (s *stackFlags) options() (devhost.Options, error) {
 	if err != nil {
 		return devhost.Options{}, fmt.Errorf("--parameter-overrides: %w", err)
 	}
-	kind := localdynamo.Kind(s.server)
-	if kind != localdynamo.Dynalite && kind != localdynamo.Moto {
+	kind := dynamoserver.Kind(s.server)
+	if kind != dynamoserver.Dynalite && kind != dynamoserver.Moto {
 		return devhost.Options{}, fmt.Errorf("--dynamodb-server %q: want dynalite or moto", s.server)
 	}
 	return devhost.Options{

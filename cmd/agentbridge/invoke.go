@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/agentbridge/agentbridge/internal/devhost"
+	"github.com/agentbridge/agentbridge/internal/local/devhost"
 )
 
 func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {

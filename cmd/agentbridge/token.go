@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/agentbridge/agentbridge/internal/auth"
+	"github.com/agentbridge/agentbridge/internal/stack/auth"
 	"github.com/agentbridge/agentbridge/protocol"
 )
 

@@ -7,12 +7,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/agentbridge/agentbridge/internal/app"
+	"github.com/agentbridge/agentbridge/internal/stack/connect"
+	"github.com/agentbridge/agentbridge/internal/stack/lambdaenv"
 )
 
 func main() {
-	log := app.Logger(os.Stdout, os.Getenv)
-	h, err := app.Connect(context.Background(), os.Getenv, log)
+	log := lambdaenv.Logger(os.Stdout, os.Getenv)
+	h, err := connect.New(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("init failed", "error", err)
 		os.Exit(1)

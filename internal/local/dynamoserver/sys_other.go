@@ -1,0 +1,7 @@
+//go:build !linux
+
+package dynamoserver
+
+import "syscall"
+
+func childAttrs() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }

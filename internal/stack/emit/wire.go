@@ -1,0 +1,33 @@
+package emit
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/agentbridge/agentbridge/internal/stack/connstore"
+	"github.com/agentbridge/agentbridge/internal/stack/fanout"
+	"github.com/agentbridge/agentbridge/internal/stack/lambdaenv"
+)
+
+// New builds the handler from the function's environment: the connection store and the
+// management API client on the SDK's default AWS configuration.
+func New(ctx context.Context, getenv lambdaenv.Getenv, log *slog.Logger) (*Handler, error) {
+	endpoint, err := lambdaenv.LoadManagementEndpoint(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("emit: %w", err)
+	}
+	storeCfg, err := lambdaenv.LoadStore(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("emit: %w", err)
+	}
+	awsCfg, err := lambdaenv.AWS(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("emit: %w", err)
+	}
+	store := connstore.New(dynamodb.NewFromConfig(awsCfg), storeCfg.Table, connstore.Options{ConnectionIndex: storeCfg.Index})
+	poster := fanout.NewManagementClient(awsCfg, endpoint)
+	return &Handler{Deliverer: fanout.New(store, poster, fanout.Options{Logger: log}), Logger: log}, nil
+}
