@@ -72,9 +72,9 @@ export type AnyEnvelope = { [T in EventType]: Envelope<T> }[EventType];
 
 /** Envelope members, as Go's protocol.Envelope tags them (required: no omitempty). */
 export const ENVELOPE_FIELDS = {
-  required: ["type", "event_id", "offset", "run_id", "timestamp", "payload"],
-  optional: ["thread_id", "agent_name", "seq"],
-} as const;
+  required: ["type", "event_id", "run_id", "timestamp", "payload"],
+  optional: ["offset", "thread_id", "agent_name", "seq"],
+};
 
 // Control messages a browser sends; the server routes on `action`.
 
@@ -126,6 +126,16 @@ export interface ErrorFrame {
 export type ControlFrame = PongFrame | ResumedFrame | ReplayedFrame | ErrorFrame;
 
 export const CONTROL_FRAME_TYPES = ["pong", "resumed", "replayed", "error"] as const;
+
+/** Members of the control messages both ways, keyed by Go's protocol struct names. */
+export const CONTROL_FIELDS: { [goStruct: string]: { required: string[]; optional: string[] } } = {
+  ResumeRequest: { required: ["action", "after"], optional: [] },
+  ReplayRequest: { required: ["action", "run_id"], optional: ["after"] },
+  Resumed: { required: ["type", "after", "through", "complete"], optional: ["reason"] },
+  Replayed: { required: ["type", "run_id", "through", "complete"], optional: ["reason"] },
+  Pong: { required: ["type"], optional: [] },
+  ControlError: { required: ["type", "message"], optional: ["action"] },
+};
 
 /** The subprotocol the server echoes; the token rides in a second entry, bearer.<token>. */
 export const SUBPROTOCOL = "agentbridge.v1";
