@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/agentbridge/agentbridge/protocol"
@@ -131,17 +132,37 @@ func userParam(w http.ResponseWriter, r *http.Request) (string, bool) {
 	return user, true
 }
 
-// loopbackOnly refuses callers from other machines: the host may listen on a Docker bridge
-// address for SAM or LocalStack, and these endpoints hand out tokens and send events.
+// loopbackOnly refuses callers from other machines, since the host may listen on a Docker
+// bridge address for SAM or LocalStack and these endpoints hand out tokens and send events;
+// and requests naming another host, so a web page whose name was rebound to 127.0.0.1 cannot
+// read a token either. (No CORS headers are sent: other origins cannot read the answers.)
 func loopbackOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			writeError(w, http.StatusForbidden, "the console API answers loopback callers only")
+		if !isLoopback(r.RemoteAddr) || !isLocalName(r.Host) {
+			writeError(w, http.StatusForbidden, "the console API answers loopback callers of 127.0.0.1 or localhost only")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func isLoopback(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+func isLocalName(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport // no port
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -19,6 +19,7 @@ import (
 func do(t *testing.T, c *Console, method, target, remote string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, target, nil)
+	req.Host = "127.0.0.1:3001"
 	if remote != "" {
 		req.RemoteAddr = remote
 	}
@@ -66,6 +67,17 @@ func TestToken(t *testing.T) {
 	}
 	if strings.Join(signed, ",") != "alice,bob" {
 		t.Errorf("signed for %v, want alice then bob only", signed)
+	}
+	signed = nil
+
+	for host, status := range map[string]int{"localhost:3001": http.StatusOK, "[::1]:3001": http.StatusOK, "127.0.0.1": http.StatusOK, "rebound.example.com:3001": http.StatusForbidden} {
+		req := httptest.NewRequest("GET", "/console/api/token?user=alice", nil)
+		req.Host, req.RemoteAddr = host, "127.0.0.1:5000"
+		rec := httptest.NewRecorder()
+		c.ServeHTTP(rec, req)
+		if rec.Code != status {
+			t.Errorf("Host %s: status %d, want %d", host, rec.Code, status)
+		}
 	}
 
 	none := New(Config{})

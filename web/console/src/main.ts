@@ -15,17 +15,21 @@ const fixedToken = params.get("token");
 byId<HTMLInputElement>("user").value = user;
 document.title = `agentbridge console · ${user}`;
 
-let wsUrl = "";
 const first = await fetchToken(user).catch((err: unknown) => {
   showError(`Could not reach the local host's console API: ${String(err)}`);
   throw err;
 });
-wsUrl = first.url;
+let unused: string | undefined = first.token; // the first connect uses the token that came with the URL
 
 const client = new AgentBridgeClient({
-  url: wsUrl,
+  url: first.url,
   user,
-  token: async () => fixedToken ?? (await fetchToken(user)).token,
+  token: async () => {
+    if (fixedToken) return fixedToken;
+    const tok = unused ?? (await fetchToken(user)).token;
+    unused = undefined;
+    return tok;
+  },
 });
 
 const timeline = byId("timeline");
