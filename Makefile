@@ -57,14 +57,20 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 
 web-deps: $(WEB_STAMP)
 
-# console: the live console the local host serves at / (web/console/dist).
-console: web-deps
+# console: the live console the local host serves at / (web/console/dist), rebuilt when a
+# source of it or of the packages it uses changed.
+CONSOLE_BUILT := web/console/dist/index.html
+WEB_SOURCES   := $(shell find web/client/src web/agui/src web/console/src web/console/static web/console/build.mjs -type f 2>/dev/null)
+
+$(CONSOLE_BUILT): $(WEB_STAMP) $(WEB_SOURCES)
 	@echo "web: building @agentbridge/client, @agentbridge/ag-ui and the console (tsc, esbuild)…"
 	cd web && npm run build --silent
 
+console: $(CONSOLE_BUILT)
+
 # test-web: the TypeScript packages' tests (node:test), then the console in headless Chromium
-# against a real `agentbridge dev`.
-test-web: console
+# against a real `agentbridge dev` (which needs dynalite: deps).
+test-web: deps console
 	cd web && npm test --silent
 	cd web && npm run test:browser --silent
 
