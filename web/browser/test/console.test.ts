@@ -20,17 +20,35 @@ after(async () => {
 
 async function open(user: string, extra = ""): Promise<Page> {
   const page = await browser.newPage();
+  // Conditions, not durations: the generous ceiling only bounds a wait on a loaded machine.
+  page.setDefaultTimeout(90_000);
   await page.goto(`${stack.baseURL}/?user=${user}${extra}`);
   return page;
 }
 
+/** Waits for a condition in the page; on failure says what the page showed. */
+async function until<T>(page: Page, what: string, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    const shown = await page.evaluate(() => ({
+      url: location.href,
+      status: document.querySelector("#status")?.textContent,
+      errors: document.querySelector("#errors")?.textContent,
+      connections: document.querySelector("#connection-count")?.textContent,
+      runs: [...document.querySelectorAll("article.run")].map((r) => `${r.getAttribute("data-run-id")}:${r.getAttribute("data-status")}:${r.getAttribute("data-events")}`),
+    })).catch(() => "page unavailable");
+    throw new Error(`waiting for ${what}: ${String(err)}\npage: ${JSON.stringify(shown)}`);
+  }
+}
+
 async function connected(page: Page): Promise<void> {
-  await page.waitForSelector("#status[data-status=open]");
+  await until(page, "the connection to open", () => page.waitForSelector("#status[data-status=open]"));
 }
 
 /** Waits until the page shows a run finished; returns its seqs and event ids, in order. */
 async function finishedRun(page: Page): Promise<{ seqs: number[]; ids: string[]; types: string[] }> {
-  const run = await page.waitForSelector("article.run[data-status=completed]", { timeout: 60_000 });
+  const run = await until(page, "a completed run", () => page.waitForSelector("article.run[data-status=completed]"));
   return run.$$eval(".raw-run pre.envelope", (pres) => ({
     seqs: pres.map((p) => Number(p.getAttribute("data-seq"))),
     ids: pres.map((p) => p.getAttribute("data-event-id") ?? ""),
@@ -69,7 +87,7 @@ describe("console", () => {
     const page = await open("bob-reload");
     await connected(page);
     await page.click("#play");
-    await page.waitForSelector(".card[data-kind=tool]"); // the run is under way
+    await until(page, "the run under way", () => page.waitForSelector(".card[data-kind=tool]"));
     await page.reload();
     assertWholeRun(await finishedRun(page));
     await page.close();
@@ -78,7 +96,7 @@ describe("console", () => {
   it("shows a run in both tabs of its user, and nothing in another user's tab", async () => {
     const [tab1, tab2, other] = [await open("carol-tabs"), await open("carol-tabs"), await open("dave-other")];
     await Promise.all([tab1, tab2, other].map(connected));
-    await tab1.waitForFunction(() => document.querySelector("#connection-count")?.textContent === "2");
+    await until(tab1, "two connections listed", () => tab1.waitForFunction(() => document.querySelector("#connection-count")?.textContent === "2"));
     await tab1.click("#play");
     const [one, two] = await Promise.all([finishedRun(tab1), finishedRun(tab2)]);
     assertWholeRun(one);
@@ -89,7 +107,7 @@ describe("console", () => {
 
   it("reports a refused token in the page, saying what to check", async () => {
     const page = await open("erin-refused", "&token=not-a-valid-token");
-    const error = await page.waitForSelector("#errors [data-kind=handshake_refused]");
+    const error = await until(page, "the refusal reported", () => page.waitForSelector("#errors [data-kind=handshake_refused]"));
     const text = await error.innerText();
     assert.match(text, /refused/);
     assert.match(text, /token/);

@@ -33,13 +33,14 @@ const client = new AgentBridgeClient({
 });
 
 const timeline = byId("timeline");
-client.on("event", (_env, run) => {
+client.on("event", (env, run) => {
   byId("empty").hidden = true;
   const card = renderRun(run);
   const old = timeline.querySelector(`[data-run-id="${CSS.escape(run.runId)}"]`);
   if (old) old.replaceWith(card);
   else timeline.prepend(card); // newest run first
-  byId("position").textContent = String(client.position);
+  // Stacks without a durable stream send no offsets; then there is no position to show.
+  byId("position").textContent = env.offset === undefined ? "— (no offsets from this stack)" : String(client.position);
 });
 client.on("status", (status) => {
   const pill = byId("status");
