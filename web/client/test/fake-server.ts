@@ -1,7 +1,7 @@
 // A small agentbridge server for tests: a real WebSocket server that authenticates $connect
 // by the bearer subprotocol, keeps each user's stream with offsets, and answers ping, resume
 // and replay as protocol v2 specifies. Tests steer it to drop, repeat or reorder deliveries.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, WebSocket } from "ws";
@@ -26,6 +26,8 @@ export class FakeServer {
   readonly tokens: string[] = [];
   /** Tokens that pass; a token is accepted when it starts with "good-" by default. */
   accept: (token: string) => string | undefined = (t) => (t.startsWith("good-") ? t.split("-")[1] : undefined);
+  /** Answers plain HTTP requests on the same port; 404 when unset. */
+  handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   /** Events per resume before complete=false, reason=limit. */
   resumeLimit = 1000;
   private readonly streams = new Map<string, AnyEnvelope[]>();
@@ -35,7 +37,7 @@ export class FakeServer {
   private nextEventId = 1;
 
   private constructor() {
-    this.http = createServer((_, res) => res.writeHead(404).end());
+    this.http = createServer((req, res) => (this.handler ? this.handler(req, res) : res.writeHead(404).end()));
     this.http.on("upgrade", (req, socket, head) => this.upgrade(req, socket, head));
   }
 
