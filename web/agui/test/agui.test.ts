@@ -102,4 +102,33 @@ describe("AgentBridgeAgent", () => {
       await server.stop();
     }
   });
+
+  it("keeps the run whole across a dropped connection: resume is behind it", async () => {
+    const server = await FakeServer.start();
+    try {
+      const run = exampleRun("run-2");
+      const emit = (e: AnyEnvelope) => server.emit("alice", e.type, e.run_id, e.seq, e.payload);
+      const agent = new AgentBridgeAgent({
+        connection: {
+          url: server.url, user: "alice", token: () => "good-alice-1", storage: memoryStorage(), backoff: { initialMs: 1, maxMs: 10 },
+          WebSocket: WebSocket as unknown as ClientOptions["WebSocket"],
+        },
+      });
+      const seen: string[] = [];
+      const done = agent.connectAgent({}, { onEvent: ({ event }) => void seen.push(event.type) });
+      await waitFor(() => server.open("alice").length === 1, "connection");
+      run.slice(0, 6).forEach(emit);
+      await waitFor(() => seen.includes(EventType.TEXT_MESSAGE_START), "the first half");
+      server.dropAll();
+      run.slice(6).forEach(emit); // while the agent is away
+      await waitFor(() => seen.includes(EventType.RUN_FINISHED), "the end of the run");
+      await agent.detachActiveRun();
+      await done;
+      const answer = agent.messages.find((m) => m.role === "assistant" && typeof m.content === "string" && m.content.length > 0);
+      assert.equal(answer?.content, "The contiguous United States is slightly larger: 8.08 million km² against 7.69 million.");
+      assert.equal(seen.filter((t) => t === EventType.TEXT_MESSAGE_CONTENT).length, 3, "each delta once");
+    } finally {
+      await server.stop();
+    }
+  });
 });
