@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/agentbridge/agentbridge/internal/local/devhost"
@@ -83,7 +85,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	opts.Addr = net.JoinHostPort(*bind, strconv.Itoa(*port))
 	opts.LambdaEndpoint = *lambdaEndpoint
 	opts.IdleTimeout, opts.MaxConnectionDuration = *idle, *maxDuration
+	// The console's tokens, signed only while the stack accepts them: a template given its own
+	// DevHmacSecret, or a JWKS, would refuse them at $connect.
+	var running atomic.Pointer[devhost.Host]
 	opts.DevToken = func(user string) (string, error) {
+		if h := running.Load(); h == nil || h.Template().Parameters[devSecretParameter].Value != devSecret() {
+			return "", errors.New("this stack does not accept development tokens (its DevHmacSecret is not the local one); open the console with ?token=")
+		}
 		return auth.SignDevToken([]byte(devSecret()), auth.DevToken{UserID: user, TTL: time.Hour})
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
@@ -95,6 +103,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	running.Store(host)
 	printBanner(stdout, host)
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "\nagentbridge: stopping (closing sockets, functions, DynamoDB)…")
