@@ -112,4 +112,4 @@ deploy-localstack:
 	sam build && sam deploy --config-env localstack
 
 clean:
-	rm -rf .build bin .aws-sam
+	rm -rf .build bin .aws-sam web/*/dist web/*/build-test web/browser/build
