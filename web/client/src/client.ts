@@ -127,6 +127,9 @@ export class AgentBridgeClient extends Emitter<ClientEvents> {
 
   /** Opens the connection; it then stays up until close(). */
   start(): this {
+    if (!this.opts.WebSocket && !(globalThis as { WebSocket?: unknown }).WebSocket) {
+      throw new Error("no WebSocket here: pass options.WebSocket (the ws package's, under Node 20)");
+    }
     if (this.status === "idle") void this.connect();
     return this;
   }
@@ -159,11 +162,19 @@ export class AgentBridgeClient extends Emitter<ClientEvents> {
       return;
     }
     if (this.status === "closed") return;
-    const Ctor = this.opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!Ctor) throw new Error("no WebSocket: pass options.WebSocket (e.g. the ws package under Node)");
-    // Browsers cannot set headers on a WebSocket, so the token rides in the subprotocol list;
-    // the server echoes only agentbridge.v1.
-    const ws = new Ctor(this.opts.url, [SUBPROTOCOL, `bearer.${token}`]);
+    const Ctor = this.opts.WebSocket ?? (globalThis as unknown as { WebSocket: WebSocketConstructor }).WebSocket;
+    let ws: WebSocketLike;
+    try {
+      // Browsers cannot set headers on a WebSocket, so the token rides in the subprotocol list;
+      // the server echoes only agentbridge.v1.
+      ws = new Ctor(this.opts.url, [SUBPROTOCOL, `bearer.${token}`]);
+    } catch {
+      // The constructor's own message may quote the subprotocol, i.e. the token: not passed on.
+      this.emit("error", new AgentBridgeError("handshake_refused",
+        `Could not open a WebSocket to ${this.opts.url}: the URL or the token is malformed (a token must be printable ASCII without spaces or commas).`));
+      this.retryLater();
+      return;
+    }
     this.ws = ws;
     let opened = false;
     ws.onopen = () => {
@@ -186,11 +197,13 @@ export class AgentBridgeClient extends Emitter<ClientEvents> {
   private onOpen(): void {
     this.setStatus("open");
     this.resumeInFlight = false;
-    this.replaying.clear(); // answers to the old socket's requests will not come
     this.pinger = setInterval(() => this.send({ action: "ping" }), this.opts.pingIntervalMs);
     this.timers.push(setTimeout(() => this.renew(), this.opts.maxConnectionMs));
-    // After a reload: show the runs the page was showing again, from their start.
-    for (const runId of this.toRestore.splice(0)) this.replay(runId);
+    // After a reload, the runs the page was showing, from their start; after a reconnect, the
+    // replays the old socket did not finish (their answers will not come).
+    const replays = new Set([...this.toRestore.splice(0), ...this.replaying]);
+    this.replaying.clear();
+    for (const runId of replays) this.replay(runId);
     if (this.tracker) this.resume();
   }
 

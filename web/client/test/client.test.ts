@@ -84,6 +84,15 @@ describe("connecting", () => {
     assert.ok(h.tokenCalls() >= 2, "each attempt asks for a fresh token");
   });
 
+  it("reports a token the WebSocket refuses to carry without quoting it, and retries", async () => {
+    let calls = 0;
+    const h = connect("alice", { token: async () => (++calls === 1 ? "has spaces, and a comma" : "good-alice-x") });
+    await waitFor(() => server.open("alice").length === 1, "connection with the next token");
+    assert.equal(h.errors[0]?.kind, "handshake_refused");
+    assert.match(h.errors[0]!.message, /malformed/);
+    assert.doesNotMatch(h.errors[0]!.message, /has spaces/);
+  });
+
   it("reports a failing token provider and retries", async () => {
     let calls = 0;
     const h = connect("alice", {
