@@ -15,7 +15,7 @@ NPM_STAMP   := node_modules/.package-lock.json
 WEB_STAMP   := web/node_modules/.package-lock.json
 
 .PHONY: build build-ConnectFunction build-DisconnectFunction build-EmitFunction \
-        agentbridge dev test test-moto lint fuzz bench deploy deploy-localstack clean deps \
+        agentbridge dev test test-moto lint fuzz bench bench-smoke deploy deploy-localstack clean deps \
         web-deps console test-web
 
 build-ConnectFunction:
@@ -79,9 +79,11 @@ dev: deps console agentbridge
 	"$(BIN)/agentbridge" dev $(DEV_FLAGS)
 
 # test: every test with the race detector; integration tests start their own DynamoDB-compatible
-# server (dynalite by default) and must not skip (AGENTBRIDGE_REQUIRE_INTEGRATION=1).
+# server (dynalite by default) and must not skip (AGENTBRIDGE_REQUIRE_INTEGRATION=1). The root
+# module is the product only; the bench module's smoke run (about 15-30 s) follows it.
 test: deps
 	AGENTBRIDGE_REQUIRE_INTEGRATION=1 $(GO) test -race -count=1 -timeout 12m ./...
+	$(MAKE) bench-smoke
 	$(MAKE) fuzz FUZZTIME=5s
 	$(MAKE) test-web
 
@@ -92,6 +94,7 @@ test-moto: deps
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
 	cfn-lint template.yaml
 
 # fuzz: each fuzz target for FUZZTIME (go test runs one -fuzz target per invocation).
@@ -102,8 +105,15 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
 	done
 
+# bench: the benchmark harness, its own module under bench/ (so its plotting and histogram
+# dependencies stay out of the product's go.mod); rewrites BENCHMARKS.md and docs/bench/.
 bench: deps
-	$(GO) run ./cmd/agentbridge-bench $(BENCH_FLAGS)
+	cd bench && $(GO) run . $(BENCH_FLAGS)
+
+# bench-smoke: the harness's own tests, including one run at --quick sizes against a real
+# local stack; proves the harness works, says nothing about speed.
+bench-smoke: deps
+	cd bench && $(GO) test -race -count=1 -timeout 10m ./...
 
 deploy:
 	sam build && sam deploy

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 const hangGuard = 30 * time.Second
 
 func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -44,6 +45,7 @@ func (codedError) Error() string { return "model quota exhausted" }
 func (codedError) Code() string  { return "quota_exhausted" }
 
 func TestEventJSONGolden(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		emit func(context.Context, *client.Run) (*protocol.DeliveryReport, error)
@@ -99,8 +101,16 @@ func TestEventJSONGolden(t *testing.T) {
 	}
 }
 
+// eventIDPattern is the form of the ids the client gives events.
+var eventIDPattern = regexp.MustCompile(`"event_id":"evt_[0-9a-hjkmnp-tv-z]{26}"`)
+
 func compareGolden(t *testing.T, path string, body []byte) {
 	t.Helper()
+	// Event ids are random: check their form, then compare the rest.
+	if n := len(eventIDPattern.FindAll(body, -1)); n != 1 {
+		t.Fatalf("body has %d client event ids, want 1: %s", n, body)
+	}
+	body = eventIDPattern.ReplaceAll(body, []byte(`"event_id":"evt_(random)"`))
 	var got bytes.Buffer
 	if err := json.Indent(&got, body, "", "  "); err != nil {
 		t.Fatalf("body is not JSON: %v", err)

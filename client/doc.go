@@ -22,12 +22,23 @@
 //     when it is full (by the call that filled it), when Config.BatchDelay has passed, or on
 //     Flush, Close, Completed or Failed. An error of a background send is returned by the
 //     Run's next call, Flush or Close: it is never dropped silently.
-//   - Errors: failures of the emit function and of the Invoke API are *Error values (use
-//     errors.As). ValidationError and PayloadTooLarge are never retried; ServiceUnavailable,
-//     throttling, 5xx and network errors are retried with exponential backoff and full
-//     jitter, at most Config.MaxAttempts times. The client owns retrying: it turns the SDK's
-//     own retryer off for its invokes, so one budget bounds the attempts. Obviously bad calls
-//     (an empty user or run id) fail with a ValidationError without an invoke.
+//   - Event ids: every event gets an event_id ("evt_" and 26 base32 characters) when it is
+//     created, unless the caller set one; every retry of its request sends the same id, so a
+//     stack with the durable stream stores the event once.
+//   - Reports and retries: a delivery report is a success even when some messages were not
+//     delivered (throttled, gone, failed, not attempted): the client never resends it, since
+//     that would deliver again to the tabs that had it. Failures are *Error values (use
+//     errors.As). ValidationError, PayloadTooLarge and FanoutTooLarge are never retried; a
+//     FanoutTooLarge request (more events x connections than one invoke takes on; nothing was
+//     sent) is sent again as two halves, in order, split further as needed. A request that
+//     cannot have been delivered (ServiceUnavailable, Invoke API throttling and 5xx, a
+//     connection that could not be made) is retried with exponential backoff and full jitter,
+//     at most Config.MaxAttempts times. A request whose outcome is unknown (an invoke that
+//     timed out, a function that crashed, a connection lost after sending) is returned with
+//     Error.OutcomeUnknown set and not resent, unless Config.ResendUnknownOutcome. The client
+//     owns retrying: it turns the SDK's own retryer off for its invokes, so one budget bounds
+//     the attempts. Obviously bad calls (an empty user or run id) fail with a ValidationError
+//     without an invoke.
 //
 // Concurrency: Client and Run are safe for concurrent use. Package clienttest provides an
 // Invoke API stand-in for testing agents without AWS.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -16,15 +17,22 @@ import (
 // Error is a failed emit: an error the emit function reported, an error of the Invoke API, or
 // a call the client refused before invoking. Match it with errors.As.
 type Error struct {
-	// Type is protocol.ErrorTypeValidation, ErrorTypePayloadTooLarge or ErrorTypeUnavailable
-	// for the emit function's errors, an AWS error code for the Invoke API's (such as
-	// TooManyRequestsException or ResourceNotFoundException), ErrorTypeNetwork, or
+	// Type is protocol.ErrorTypeValidation, ErrorTypePayloadTooLarge, ErrorTypeFanoutTooLarge or
+	// ErrorTypeUnavailable for the emit function's errors, Lambda's type for a function that
+	// stopped (Sandbox.Timedout, Runtime.ExitError), an AWS error code for the Invoke API's
+	// (such as TooManyRequestsException or ResourceNotFoundException), ErrorTypeNetwork, or
 	// "Unhandled" for a function that failed without a typed error body.
 	Type string
 	// Message explains the failure; for validation errors it names the field path.
 	Message string
 	// Retryable reports whether sending the same request again may succeed.
 	Retryable bool
+	// OutcomeUnknown reports that the emit function may have run and delivered some or all of
+	// the request's events: the invoke timed out, the function crashed, or the connection was
+	// lost after the request was sent. The client does not resend such a request unless
+	// Config.ResendUnknownOutcome is set, because without the durable stream a resend delivers
+	// again what was delivered.
+	OutcomeUnknown bool
 	// StatusCode is the Invoke API's HTTP status when there was one, else 0.
 	StatusCode int
 	// Err is the underlying SDK error, if any.
@@ -61,15 +69,26 @@ func prefixed(err error, format string, args ...any) error {
 func functionError(status int32, body []byte) *Error {
 	var fe protocol.FunctionError
 	if err := json.Unmarshal(body, &fe); err != nil || fe.ErrorType == "" {
-		// A crash before the handler could answer; the Lambda service may retry it too.
-		return &Error{Type: "Unhandled", Message: string(body), Retryable: true, StatusCode: int(status)}
+		// A crash without a typed answer: the handler may have posted part of the request.
+		return &Error{Type: "Unhandled", Message: string(body), Retryable: true, OutcomeUnknown: true, StatusCode: int(status)}
 	}
 	return &Error{
 		Type:       fe.ErrorType,
 		Message:    fe.ErrorMessage,
 		Retryable:  protocol.Retryable(fe.ErrorType),
 		StatusCode: int(status),
+		// Emit's own error types are answered before anything is sent; any other type
+		// (Sandbox.Timedout, Runtime.ExitError, ...) stopped the function part way.
+		OutcomeUnknown: !emitErrorTypes[fe.ErrorType],
 	}
+}
+
+// emitErrorTypes are the errors emit returns before it posts anything.
+var emitErrorTypes = map[string]bool{
+	protocol.ErrorTypeValidation:      true,
+	protocol.ErrorTypePayloadTooLarge: true,
+	protocol.ErrorTypeFanoutTooLarge:  true,
+	protocol.ErrorTypeUnavailable:     true,
 }
 
 // retryables is the SDK's own judgement of which Invoke API failures are transient
@@ -93,9 +112,10 @@ func sdkError(err error) error {
 	if errors.As(err, &api) {
 		e.Type, e.Message = api.ErrorCode(), api.ErrorMessage()
 	} else if e.StatusCode == 0 {
-		// No response and no API error: the request never completed (refused, reset,
-		// timed out), which is worth another try.
+		// No response and no API error: the request never completed, which is worth another
+		// try. Unless the connection was never made, the function may have run.
 		e.Retryable = true
+		e.OutcomeUnknown = !neverSent(err)
 	}
 	if e.StatusCode >= 500 || e.StatusCode == 429 {
 		e.Retryable = true
@@ -103,8 +123,16 @@ func sdkError(err error) error {
 	return e
 }
 
-// retryable reports whether err is worth another attempt.
-func retryable(err error) bool {
+// neverSent reports a failure to reach the Invoke API at all: a failed name lookup or dial.
+func neverSent(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial")
+}
+
+// retryable reports whether err is worth another attempt: a retryable error whose request
+// cannot have been delivered, or any retryable one when resending unknown outcomes is allowed.
+func (cfg Config) retryable(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && e.Retryable
+	return errors.As(err, &e) && e.Retryable && (!e.OutcomeUnknown || cfg.ResendUnknownOutcome)
 }

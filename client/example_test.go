@@ -83,5 +83,5 @@ func ExampleClient_Send() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%+v\n", *rep)
-	// Output: {Events:1 Connections:1 Delivered:1 StaleRemoved:0 Failed:0}
+	// Output: {Events:1 Stored:0 Duplicates:0 Connections:1 Delivered:1 StaleRemoved:0 Gone:0 Throttled:0 Failed:0 NotAttempted:0}
 }

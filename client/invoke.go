@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,8 +30,39 @@ type request struct {
 	Events []json.RawMessage `json:"events"`
 }
 
-// invoke sends one request, retrying transient failures, and counts the outcome.
+// invoke sends events as one request or, when emit refuses the fan-out as too large (nothing
+// was sent then), as two halves in order, each split again as needed. A failure of the second
+// half is returned with the first half delivered.
 func (c *Client) invoke(ctx context.Context, userID string, events []json.RawMessage) (*protocol.DeliveryReport, error) {
+	rep, err := c.invokeWhole(ctx, userID, events)
+	var e *Error
+	if len(events) < 2 || !errors.As(err, &e) || e.Type != protocol.ErrorTypeFanoutTooLarge {
+		return rep, err
+	}
+	half := len(events) / 2
+	first, err := c.invoke(ctx, userID, events[:half])
+	if err != nil {
+		return nil, err
+	}
+	second, err := c.invoke(ctx, userID, events[half:])
+	if err != nil {
+		return nil, fmt.Errorf("first %d of %d events sent, the rest failed: %w", half, len(events), err)
+	}
+	return sum(first, second), nil
+}
+
+// sum adds two reports of one user's split request.
+func sum(a, b *protocol.DeliveryReport) *protocol.DeliveryReport {
+	return &protocol.DeliveryReport{
+		Events: a.Events + b.Events, Stored: a.Stored + b.Stored, Duplicates: a.Duplicates + b.Duplicates,
+		Connections: max(a.Connections, b.Connections), Delivered: a.Delivered + b.Delivered,
+		StaleRemoved: a.StaleRemoved + b.StaleRemoved, Gone: a.Gone + b.Gone, Throttled: a.Throttled + b.Throttled,
+		Failed: a.Failed + b.Failed, NotAttempted: a.NotAttempted + b.NotAttempted,
+	}
+}
+
+// invokeWhole sends one request, retrying transient failures, and counts the outcome.
+func (c *Client) invokeWhole(ctx context.Context, userID string, events []json.RawMessage) (*protocol.DeliveryReport, error) {
 	body, err := json.Marshal(request{UserID: userID, Events: events})
 	if err != nil {
 		return nil, fmt.Errorf("encode emit request: %w", err)

@@ -11,11 +11,13 @@ import (
 )
 
 // withRetries runs attempt until it succeeds, fails for good, or Config.MaxAttempts is spent,
-// sleeping a jittered exponential backoff between attempts.
+// sleeping a jittered exponential backoff between attempts. A delivery report is a success
+// however much of it was not delivered: resending it would deliver the rest again to the
+// connections that had it.
 func (c *Client) withRetries(ctx context.Context, attempt func() (*protocol.DeliveryReport, error)) (*protocol.DeliveryReport, error) {
 	for n := 1; ; n++ {
 		rep, err := attempt()
-		if err == nil || !retryable(err) {
+		if err == nil || !c.cfg.retryable(err) {
 			return rep, err
 		}
 		if n >= c.cfg.MaxAttempts {

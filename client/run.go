@@ -35,6 +35,7 @@ type Run struct {
 	nextSeq int64
 	closed  bool
 	batch   batchState
+	open    []*Message // streamed messages not yet closed, flushed before any other event
 }
 
 // Run starts the event stream of run runID for userID. Bad ids are reported by the Run's
@@ -47,12 +48,21 @@ func (c *Client) Run(userID, runID string, opts RunOptions) *Run {
 }
 
 // Emit sends ev as the run's next event. The Run fills run_id and assigns seq; an empty
-// thread_id or agent_name is filled from RunOptions. Without batching Emit invokes once and
+// thread_id or agent_name is filled from RunOptions, an empty event_id with a new id that every
+// retry of the event's request reuses. Without batching Emit invokes once and
 // returns the delivery report (nil for asynchronous invokes). With batching it queues the
 // event and returns a nil report; a call whose event fills a batch also waits for that
 // batch's send and returns its error. An error may also report an earlier background send,
 // in which case this event was not queued (see Flush).
 func (r *Run) Emit(ctx context.Context, ev protocol.Event) (*protocol.DeliveryReport, error) {
+	if err := r.flushMessages(ctx); err != nil {
+		return nil, err
+	}
+	return r.emit(ctx, ev)
+}
+
+// emit is Emit without flushing open messages: the path of their own deltas.
+func (r *Run) emit(ctx context.Context, ev protocol.Event) (*protocol.DeliveryReport, error) {
 	ev, err := r.stamp(ev)
 	if err != nil {
 		return nil, err
@@ -79,7 +89,7 @@ func (r *Run) stamp(ev protocol.Event) (protocol.Event, error) {
 		ev.AgentName = r.opts.AgentName
 	}
 	ev.Seq = nil
-	return ev, checkEvent(ev)
+	return withEventID(ev), checkEvent(ev)
 }
 
 // sendNow invokes once for ev, holding the send slot so seq order is send order.
@@ -131,6 +141,9 @@ func (r *Run) release() { <-r.sending }
 // Close sends every queued event and ends the run: later event calls return ErrClosed. It
 // returns any error of a background send not yet reported. Close is idempotent.
 func (r *Run) Close(ctx context.Context) error {
+	if err := r.flushMessages(ctx); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()

@@ -28,6 +28,7 @@ func checkSeqOrder(t *testing.T, events []protocol.Event, n int) {
 }
 
 func TestSeqOrderUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	for _, cfg := range []client.Config{{}, {BatchSize: 7, BatchDelay: time.Millisecond}} {
 		t.Run(fmt.Sprintf("batch=%d", cfg.BatchSize), func(t *testing.T) {
 			srv, c := newFixture(t, cfg, nil)
@@ -54,6 +55,7 @@ func TestSeqOrderUnderConcurrency(t *testing.T) {
 }
 
 func TestBatchingKeepsOrderAndCutsInvokes(t *testing.T) {
+	t.Parallel()
 	srv, c := newFixture(t, client.Config{BatchSize: 20, BatchDelay: time.Hour}, nil)
 	run := c.Run("alice", "run-1", client.RunOptions{})
 	ctx := testContext(t)
@@ -73,6 +75,7 @@ func TestBatchingKeepsOrderAndCutsInvokes(t *testing.T) {
 }
 
 func TestBatchDelayFlushes(t *testing.T) {
+	t.Parallel()
 	srv, c := newFixture(t, client.Config{BatchSize: 100, BatchDelay: 10 * time.Millisecond}, nil)
 	run := c.Run("alice", "run-1", client.RunOptions{})
 	ctx := testContext(t)
@@ -88,6 +91,7 @@ func TestBatchDelayFlushes(t *testing.T) {
 }
 
 func TestCloseFlushesAndEndsRun(t *testing.T) {
+	t.Parallel()
 	srv, c := newFixture(t, client.Config{BatchSize: 100, BatchDelay: time.Hour}, nil)
 	run := c.Run("alice", "run-1", client.RunOptions{})
 	ctx := testContext(t)
@@ -112,6 +116,7 @@ func TestCloseFlushesAndEndsRun(t *testing.T) {
 }
 
 func TestCompletedFlushesBatch(t *testing.T) {
+	t.Parallel()
 	srv, c := newFixture(t, client.Config{BatchSize: 100, BatchDelay: time.Hour}, nil)
 	run := c.Run("alice", "run-1", client.RunOptions{})
 	ctx := testContext(t)
@@ -127,6 +132,7 @@ func TestCompletedFlushesBatch(t *testing.T) {
 }
 
 func TestNonRetryableErrorsInvokeOnce(t *testing.T) {
+	t.Parallel()
 	for _, typ := range []string{protocol.ErrorTypeValidation, protocol.ErrorTypePayloadTooLarge} {
 		t.Run(typ, func(t *testing.T) {
 			srv, c := newFixture(t, client.Config{}, func(clienttest.Invoke) clienttest.Response {
@@ -148,6 +154,7 @@ func TestNonRetryableErrorsInvokeOnce(t *testing.T) {
 }
 
 func TestClientSideValidation(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		call func(context.Context, *client.Client) error
@@ -219,6 +226,7 @@ func failFirst(n int, resp clienttest.Response) clienttest.Responder {
 }
 
 func TestTransientErrorsRetried(t *testing.T) {
+	t.Parallel()
 	cases := map[string]clienttest.Response{
 		"ServiceUnavailable":       {FunctionError: &protocol.FunctionError{ErrorType: protocol.ErrorTypeUnavailable, ErrorMessage: "store down"}},
 		"TooManyRequestsException": {ErrorCode: "TooManyRequestsException", Status: 429},
@@ -240,6 +248,7 @@ func TestTransientErrorsRetried(t *testing.T) {
 }
 
 func TestRetriesAreBounded(t *testing.T) {
+	t.Parallel()
 	srv, c := newFixture(t, client.Config{MaxAttempts: 3}, failFirst(100, clienttest.Response{ErrorCode: "TooManyRequestsException", Status: 429}))
 	_, err := c.Run("alice", "run-1", client.RunOptions{}).Thinking(testContext(t), "x")
 	var e *client.Error
@@ -252,6 +261,7 @@ func TestRetriesAreBounded(t *testing.T) {
 }
 
 func TestUnknownFunctionNotRetried(t *testing.T) {
+	t.Parallel()
 	srv, c := newFixture(t, client.Config{}, failFirst(100, clienttest.Response{ErrorCode: "ResourceNotFoundException", Status: 404}))
 	_, err := c.Run("alice", "run-1", client.RunOptions{}).Thinking(testContext(t), "x")
 	var e *client.Error
@@ -264,6 +274,7 @@ func TestUnknownFunctionNotRetried(t *testing.T) {
 }
 
 func TestNetworkErrorRetriedThenReported(t *testing.T) {
+	t.Parallel()
 	srv := clienttest.NewServer(nil)
 	lc := srv.LambdaClient()
 	srv.Close() // nothing listens any more: every invoke fails to connect
@@ -279,6 +290,7 @@ func TestNetworkErrorRetriedThenReported(t *testing.T) {
 }
 
 func TestAsyncInvokeReturnsNoReport(t *testing.T) {
+	t.Parallel()
 	srv, c := newFixture(t, client.Config{Async: true}, nil)
 	rep, err := c.Run("alice", "run-1", client.RunOptions{}).Thinking(testContext(t), "x")
 	if err != nil || rep != nil {
@@ -306,6 +318,7 @@ func (h *signalHandler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func TestBackgroundFlushErrorSurfaces(t *testing.T) {
+	t.Parallel()
 	reject := clienttest.Response{FunctionError: &protocol.FunctionError{ErrorType: protocol.ErrorTypeValidation, ErrorMessage: "events[0]: bad"}}
 	surfaces := map[string]func(context.Context, *client.Run) error{
 		"next call": func(ctx context.Context, r *client.Run) error { _, err := r.Thinking(ctx, "next"); return err },

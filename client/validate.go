@@ -39,6 +39,9 @@ func checkEvent(ev protocol.Event) error {
 	if err := checkID("run_id", ev.RunID, true); err != nil {
 		return err
 	}
+	if err := checkID("event_id", ev.EventID, false); err != nil {
+		return err
+	}
 	if err := checkID("thread_id", ev.ThreadID, false); err != nil {
 		return err
 	}

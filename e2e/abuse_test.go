@@ -72,7 +72,7 @@ func TestTokenTransportsThroughHost(t *testing.T) {
 			conn, resp = dialWith(t, tr, atCap)
 			checkNoEcho(t, resp, atCap)
 			conn.CloseNow()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			conn, resp, err := tr.dial(ctx, shared, overCap)
 			if err == nil {
@@ -89,7 +89,7 @@ func TestTokenTransportsThroughHost(t *testing.T) {
 
 func dialWith(t *testing.T, tr transport, tok string) (*websocket.Conn, *http.Response) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	conn, resp, err := tr.dial(ctx, shared, tok)
 	if err != nil {
@@ -190,8 +190,8 @@ func waitDropped(nc net.Conn) error {
 }
 
 // TestNeverReadingClientGetsLimitExceeded: a tab that never reads fills its send queue, and
-// the management API then answers 429 LimitExceededException through the SDK; emit treats
-// that as a failed delivery, never as a gone connection, so the mapping stays; another
+// the management API then answers 429 LimitExceededException through the SDK; emit counts
+// that as a throttled message, never as a gone connection, so the mapping stays; another
 // user's tab meanwhile keeps receiving.
 func TestNeverReadingClientGetsLimitExceeded(t *testing.T) {
 	const stalledUser, healthyUser = "e2e-stalled", "e2e-healthy"
@@ -200,28 +200,11 @@ func TestNeverReadingClientGetsLimitExceeded(t *testing.T) {
 	healthy := dial(t, shared, healthyUser)
 	id := mappedConnection(t, stalledUser)
 
-	api := apigatewaymanagementapi.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: testCreds}, func(o *apigatewaymanagementapi.Options) {
-		o.BaseEndpoint = aws.String(shared.ManagementEndpoint())
-		o.Retryer = aws.NopRetryer{} // see each 429 rather than the SDK's retries of it
-	})
-	chunk := bytes.Repeat([]byte("x"), 128<<10)
-	var limited *mgmttypes.LimitExceededException
-	for i := 0; ; i++ {
-		if i == 2000 {
-			t.Fatal("no LimitExceededException after 2000 posts of 128 KB to a client that never reads")
-		}
-		_, err := api.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: chunk})
-		if errors.As(err, &limited) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("post %d: %v", i, err)
-		}
-	}
+	fillUntilLimited(t, id)
 
 	report := emit(t, shared, `{"user_id":"`+stalledUser+`","type":"agent_started","run_id":"stalled"}`)
-	if report.Connections != 1 || report.Delivered != 0 || report.StaleRemoved != 0 || report.Failed != 1 {
-		t.Errorf("emit to the stalled tab reported %+v, want one failed delivery and nothing removed", report)
+	if report.Connections != 1 || report.Delivered != 0 || report.StaleRemoved != 0 || report.Throttled != 1 {
+		t.Errorf("emit to the stalled tab reported %+v, want one throttled message and nothing removed", report)
 	}
 	if mappedConnection(t, stalledUser) != id {
 		t.Error("the stalled tab's mapping was removed")
@@ -230,6 +213,28 @@ func TestNeverReadingClientGetsLimitExceeded(t *testing.T) {
 	if env := healthy.next(t); env.RunID != "healthy" {
 		t.Errorf("healthy tab received run %q", env.RunID)
 	}
+}
+
+// fillUntilLimited posts 128 KB messages to a connection that never reads until the management
+// API answers 429 LimitExceededException: its socket and the gateway's send queue are full.
+func fillUntilLimited(t *testing.T, id string) {
+	t.Helper()
+	api := apigatewaymanagementapi.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: testCreds}, func(o *apigatewaymanagementapi.Options) {
+		o.BaseEndpoint = aws.String(shared.ManagementEndpoint())
+		o.Retryer = aws.NopRetryer{} // see each 429 rather than the SDK's retries of it
+	})
+	chunk := bytes.Repeat([]byte("x"), 128<<10)
+	var limited *mgmttypes.LimitExceededException
+	for i := range 2000 {
+		_, err := api.PostToConnection(t.Context(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: chunk})
+		if errors.As(err, &limited) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("post %d: %v", i, err)
+		}
+	}
+	t.Fatal("no LimitExceededException after 2000 posts of 128 KB to a client that never reads")
 }
 
 // rawWebSocket upgrades a plain TCP socket as user and never reads from it: the one client

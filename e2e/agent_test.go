@@ -19,7 +19,7 @@ import (
 // runBinary runs one of the project's binaries against the shared host and returns its output.
 func runBinary(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(binDir, name), args...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_REGION=us-east-1")
@@ -109,7 +109,7 @@ func TestEmitFileDeliversTenThousandEventsInOrder(t *testing.T) {
 	received := make(chan error, 1)
 	go func() {
 		for want := int64(0); want < n; want++ {
-			env, err := readEnvelope(tab)
+			env, err := readEnvelope(t.Context(), tab)
 			if err != nil {
 				received <- err
 				return

@@ -39,7 +39,7 @@ type client struct {
 // dial connects as user, offering the token as a subprotocol like a browser does.
 func dial(t testing.TB, h *devhost.Host, user string) *client {
 	t.Helper()
-	c, err := dialToken(h, token(t, user))
+	c, err := dialToken(t.Context(), h, token(t, user))
 	if err != nil {
 		t.Fatalf("dial as %s: %v", user, err)
 	}
@@ -47,8 +47,8 @@ func dial(t testing.TB, h *devhost.Host, user string) *client {
 	return c
 }
 
-func dialToken(h *devhost.Host, tok string) (*client, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+func dialToken(ctx context.Context, h *devhost.Host, tok string) (*client, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	conn, resp, err := websocket.Dial(ctx, h.WebSocketURL(), &websocket.DialOptions{
 		Subprotocols: []string{auth.Subprotocol, "bearer." + tok},
@@ -63,7 +63,7 @@ func dialToken(h *devhost.Host, tok string) (*client, error) {
 // next reads one envelope, failing the test after a generous hang guard.
 func (c *client) next(t testing.TB) protocol.Envelope {
 	t.Helper()
-	env, err := readEnvelope(c)
+	env, err := readEnvelope(t.Context(), c)
 	if err != nil {
 		t.Fatalf("read envelope: %v", err)
 	}
@@ -72,8 +72,8 @@ func (c *client) next(t testing.TB) protocol.Envelope {
 
 // silent reports whether nothing arrives within wait. Used only to show absence after a
 // synchronous emit has already returned its report, so the wait is a courtesy, not a race.
-func (c *client) silent(wait time.Duration) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+func (c *client) silent(ctx context.Context, wait time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	_, _, err := c.Read(ctx)
 	return errors.Is(err, context.DeadlineExceeded)
@@ -94,7 +94,7 @@ func managementClient(h *devhost.Host) *apigatewaymanagementapi.Client {
 // emit invokes EmitFunction through the Lambda Invoke API and returns its report.
 func emit(t testing.TB, h *devhost.Host, body string) protocol.DeliveryReport {
 	t.Helper()
-	out, err := lambdaClient(h).Invoke(context.Background(), &lambda.InvokeInput{
+	out, err := lambdaClient(h).Invoke(t.Context(), &lambda.InvokeInput{
 		FunctionName: aws.String("EmitFunction"), Payload: []byte(body),
 	})
 	if err != nil {
@@ -111,8 +111,8 @@ func emit(t testing.TB, h *devhost.Host, body string) protocol.DeliveryReport {
 }
 
 // readEnvelope is next without a testing.TB, for reader goroutines.
-func readEnvelope(c *client) (protocol.Envelope, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+func readEnvelope(ctx context.Context, c *client) (protocol.Envelope, error) {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	var env protocol.Envelope
 	_, data, err := c.Read(ctx)

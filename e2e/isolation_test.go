@@ -43,14 +43,14 @@ func TestConcurrentEmitsReachOnlyTheirUser(t *testing.T) {
 			tabs[users[i]] = append(tabs[users[i]], dial(t, shared, users[i]))
 		}
 	}
-	received := readUntilEnd(tabs)
+	received := readUntilEnd(t.Context(), tabs)
 
 	lc := noRetryLambda(shared)
 	var wg sync.WaitGroup
 	errs := make(chan error, isoUsers*isoRunsPerUser)
 	for _, user := range users {
 		for r := range isoRunsPerUser {
-			wg.Go(func() { errs <- emitRun(lc, user, fmt.Sprintf("r%d", r), isoTabsPerUser) })
+			wg.Go(func() { errs <- emitRun(t.Context(), lc, user, fmt.Sprintf("r%d", r), isoTabsPerUser) })
 		}
 	}
 	wg.Wait()
@@ -61,7 +61,7 @@ func TestConcurrentEmitsReachOnlyTheirUser(t *testing.T) {
 		}
 	}
 	for _, user := range users {
-		if err := emitOne(lc, user, endRun, 0, protocol.AgentCompleted, "", isoTabsPerUser); err != nil {
+		if err := emitOne(t.Context(), lc, user, endRun, 0, protocol.AgentCompleted, "", isoTabsPerUser); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,7 +83,7 @@ type tabResult struct {
 }
 
 // readUntilEnd starts one reader per tab; each sends what it read before the end sentinel.
-func readUntilEnd(tabs map[string][]*client) map[string][]chan tabResult {
+func readUntilEnd(ctx context.Context, tabs map[string][]*client) map[string][]chan tabResult {
 	out := make(map[string][]chan tabResult, len(tabs))
 	for user, cs := range tabs {
 		for _, c := range cs {
@@ -92,7 +92,7 @@ func readUntilEnd(tabs map[string][]*client) map[string][]chan tabResult {
 			go func() {
 				var res tabResult
 				for {
-					env, err := readEnvelope(c)
+					env, err := readEnvelope(ctx, c)
 					if err != nil {
 						res.err = err
 						break
@@ -138,10 +138,10 @@ func checkOwnStream(t *testing.T, tab, user string, envs []protocol.Envelope) {
 }
 
 // emitRun emits one run's events one after another, each marked "user|run|seq".
-func emitRun(lc *lambda.Client, user, run string, tabs int) error {
+func emitRun(ctx context.Context, lc *lambda.Client, user, run string, tabs int) error {
 	for seq := range int64(isoPerRun) {
 		marker := fmt.Sprintf("%s|%s|%d", user, run, seq)
-		if err := emitOne(lc, user, run, seq, protocol.AgentThinking, marker, tabs); err != nil {
+		if err := emitOne(ctx, lc, user, run, seq, protocol.AgentThinking, marker, tabs); err != nil {
 			return err
 		}
 	}
@@ -149,7 +149,7 @@ func emitRun(lc *lambda.Client, user, run string, tabs int) error {
 }
 
 // emitOne invokes EmitFunction for one event and checks it reached every tab of the user.
-func emitOne(lc *lambda.Client, user, run string, seq int64, typ protocol.EventType, text string, tabs int) error {
+func emitOne(ctx context.Context, lc *lambda.Client, user, run string, seq int64, typ protocol.EventType, text string, tabs int) error {
 	ev := map[string]any{"user_id": user, "type": typ, "run_id": run, "seq": seq}
 	if text != "" {
 		ev["payload"] = map[string]string{"text": text}
@@ -158,7 +158,7 @@ func emitOne(lc *lambda.Client, user, run string, seq int64, typ protocol.EventT
 	if err != nil {
 		return err
 	}
-	out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: body})
+	out, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: body})
 	if err != nil {
 		return fmt.Errorf("invoke for %s: %w", user, err)
 	}
@@ -210,7 +210,7 @@ func TestSmuggledUserIDsDeliverNothing(t *testing.T) {
 	lc := noRetryLambda(shared)
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
-			out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
+			out, err := lc.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
 			if err != nil {
 				t.Fatalf("invoke: %v", err)
 			}
@@ -226,7 +226,7 @@ func TestSmuggledUserIDsDeliverNothing(t *testing.T) {
 	}
 	// Each tab's first message must be the sentinel sent after every smuggling attempt.
 	for user, tab := range map[string]*client{a: tabA, b: tabB} {
-		if err := emitOne(lc, user, endRun, 0, protocol.AgentCompleted, "", 1); err != nil {
+		if err := emitOne(t.Context(), lc, user, endRun, 0, protocol.AgentCompleted, "", 1); err != nil {
 			t.Fatal(err)
 		}
 		if env := tab.next(t); env.RunID != endRun {

@@ -37,7 +37,7 @@ func TestManagementPostSizeBoundaryThroughHost(t *testing.T) {
 	id := connectionID(t, c)
 	api := managementClient(shared)
 	post := func(data []byte) error {
-		_, err := api.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: data})
+		_, err := api.PostToConnection(t.Context(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: data})
 		return err
 	}
 	if err := post(bytes.Repeat([]byte("a"), maxPostBytes)); err != nil {
@@ -65,14 +65,14 @@ func TestInvokePayloadBoundaryThroughHost(t *testing.T) {
 	const user = "e2e-invoke-limit"
 	c := dial(t, shared, user)
 	lc := noRetryLambda(shared)
-	out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: emitOfSize(t, user, maxInvokeBytes)})
+	out, err := lc.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: emitOfSize(t, user, maxInvokeBytes)})
 	if err != nil {
 		t.Fatalf("%d-byte invoke: %v", maxInvokeBytes, err)
 	}
 	if fe := functionError(out); fe.ErrorType != protocol.ErrorTypePayloadTooLarge {
 		t.Errorf("%d-byte emit answered %s, want a PayloadTooLarge function error", maxInvokeBytes, out.Payload)
 	}
-	_, err = lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: emitOfSize(t, user, maxInvokeBytes+1)})
+	_, err = lc.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: emitOfSize(t, user, maxInvokeBytes+1)})
 	var tooLarge *lambdatypes.RequestTooLargeException
 	if !errors.As(err, &tooLarge) {
 		t.Fatalf("%d-byte invoke: %v, want *types.RequestTooLargeException", maxInvokeBytes+1, err)
@@ -105,7 +105,7 @@ func TestEmitEnvelopeBoundaryThroughHost(t *testing.T) {
 	c := dial(t, shared, user)
 	emitText := func(n int) *lambda.InvokeOutput {
 		body := fmt.Sprintf(`{"user_id":%q,"type":"agent_thinking","run_id":"envelope","seq":7,"payload":{"text":%q}}`, user, strings.Repeat("x", n))
-		out, err := noRetryLambda(shared).Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
+		out, err := noRetryLambda(shared).Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
 		if err != nil {
 			t.Fatalf("invoke: %v", err)
 		}
@@ -151,7 +151,7 @@ func TestInboundSizeLimitsThroughHost(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dial(t, shared, "e2e-inbound-limit")
 			id := connectionID(t, c)
-			err := writeFrames(c, tc.frames)
+			err := writeFrames(t.Context(), c, tc.frames)
 			if !tc.closes {
 				if err != nil {
 					t.Fatal(err)
@@ -161,7 +161,7 @@ func TestInboundSizeLimitsThroughHost(t *testing.T) {
 				}
 				return
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			// A write error is fine here: the server may close while the frames still go out.
 			_, _, err = c.Read(ctx)
@@ -182,8 +182,8 @@ func TestInboundSizeLimitsThroughHost(t *testing.T) {
 
 // writeFrames sends one text message as frames of the given sizes (coder/websocket writes
 // each Write on a message writer as one frame, and Close ends the message with an empty one).
-func writeFrames(c *client, sizes []int) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+func writeFrames(ctx context.Context, c *client, sizes []int) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	w, err := c.Writer(ctx, websocket.MessageText)
 	if err != nil {
@@ -200,7 +200,7 @@ func writeFrames(c *client, sizes []int) error {
 // readRaw reads one message's bytes.
 func readRaw(t testing.TB, c *client) []byte {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	_, data, err := c.Read(ctx)
 	if err != nil {

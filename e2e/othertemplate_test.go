@@ -15,7 +15,7 @@ import (
 // functions: no $connect route (every connect succeeds), a $default route whose handler posts
 // back through https://{domainName}/{stage} built from its event, and a two-way route.
 func TestAnotherTemplateRuns(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	h, err := devhost.Start(ctx, devhost.Options{
 		Template:   filepath.Join(repoDir, "e2e", "testdata", "echo-app", "template.yaml"),

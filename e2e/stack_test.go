@@ -47,7 +47,7 @@ func TestEmitReachesEveryTabOfOneUserOnly(t *testing.T) {
 			t.Errorf("tab %d got %s then %s", i, first.Type, second.Type)
 		}
 	}
-	if !bob.silent(300 * time.Millisecond) {
+	if !bob.silent(t.Context(), 300*time.Millisecond) {
 		t.Error("another user's tab received alice's event")
 	}
 }
@@ -59,7 +59,7 @@ func TestBadTokenRefusedWith401AndNothingStored(t *testing.T) {
 	}
 	for name, tok := range map[string]string{"garbage": "not.a.token", "wrong secret": forgedToken(t), "empty": ""} {
 		t.Run(name, func(t *testing.T) {
-			c, err := dialToken(shared, tok)
+			c, err := dialToken(t.Context(), shared, tok)
 			if err == nil {
 				c.CloseNow()
 				t.Fatal("handshake succeeded")
@@ -91,7 +91,7 @@ func mappings(t testing.TB, h *devhost.Host) []connstore.Connection {
 		o.BaseEndpoint = aws.String(h.DynamoDBEndpoint())
 	})
 	table := h.Template().Tables[0].Name
-	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: &table, ConsistentRead: aws.Bool(true)})
+	out, err := db.Scan(t.Context(), &dynamodb.ScanInput{TableName: &table, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func mappings(t testing.TB, h *devhost.Host) []connstore.Connection {
 // names it (the template has no $default route).
 func connectionID(t testing.TB, c *client) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if err := c.Write(ctx, websocket.MessageText, []byte(`{"action":"no-such-route"}`)); err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestManagementAPIThroughTheSDK(t *testing.T) {
 	c := dial(t, shared, "e2e-mgmt")
 	id := connectionID(t, c)
 	api := managementClient(shared)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	got, err := api.GetConnection(ctx, &apigatewaymanagementapi.GetConnectionInput{ConnectionId: &id})
 	if err != nil || got.ConnectedAt == nil || got.Identity == nil || aws.ToString(got.Identity.SourceIp) != "127.0.0.1" {
@@ -174,7 +174,7 @@ func TestManagementEndpointOverHTTPSFromDomainName(t *testing.T) {
 	endpoint := "https://" + shared.Addr() + "/" + shared.Stage()
 	api := apigatewaymanagementapi.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: testCreds, HTTPClient: httpClient},
 		func(o *apigatewaymanagementapi.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	if _, err := api.PostToConnection(context.Background(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: []byte(`{"tls":true}`)}); err != nil {
+	if _, err := api.PostToConnection(t.Context(), &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &id, Data: []byte(`{"tls":true}`)}); err != nil {
 		t.Fatalf("post over https://{domainName}/{stage}: %v", err)
 	}
 	if m := readJSON(t, c); m["tls"] != true {
@@ -214,7 +214,7 @@ func TestConnectionIDsAreNeverReused(t *testing.T) {
 
 func TestInvokeAPISpeaksLambda(t *testing.T) {
 	lc := lambdaClient(shared)
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("NoSuchFunction"), Payload: []byte("{}")})
 	var notFound *lambdatypes.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
@@ -240,7 +240,7 @@ func TestInvokeAPISpeaksLambda(t *testing.T) {
 }
 
 func TestIdleConnectionClosesWithGoingAway(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	h, err := startHost(ctx, devhost.Options{IdleTimeout: 500 * time.Millisecond})
 	if err != nil {
@@ -248,7 +248,7 @@ func TestIdleConnectionClosesWithGoingAway(t *testing.T) {
 	}
 	defer h.Close()
 	c := dial(t, h, "e2e-idle")
-	readCtx, readCancel := context.WithTimeout(context.Background(), 30*time.Second)
+	readCtx, readCancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer readCancel()
 	_, _, err = c.Read(readCtx)
 	if got := websocket.CloseStatus(err); got != websocket.StatusGoingAway {

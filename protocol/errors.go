@@ -7,6 +7,9 @@ const (
 	ErrorTypeValidation = "ValidationError"
 	// ErrorTypePayloadTooLarge: an event's envelope exceeds MaxEnvelopeBytes; nothing was sent.
 	ErrorTypePayloadTooLarge = "PayloadTooLarge"
+	// ErrorTypeFanoutTooLarge: events x the user's connections exceeds MaxDeliveriesPerInvoke;
+	// nothing was sent. Send the events in smaller requests (the message says how many fit).
+	ErrorTypeFanoutTooLarge = "FanoutTooLarge"
 	// ErrorTypeUnavailable: a dependency (the connection store) failed; the request may be retried.
 	ErrorTypeUnavailable = "ServiceUnavailable"
 )
@@ -19,5 +22,6 @@ type FunctionError struct {
 
 // Retryable reports whether an emit that failed with this error type may succeed when retried.
 func Retryable(errorType string) bool {
-	return errorType != ErrorTypeValidation && errorType != ErrorTypePayloadTooLarge
+	return errorType != ErrorTypeValidation && errorType != ErrorTypePayloadTooLarge &&
+		errorType != ErrorTypeFanoutTooLarge
 }

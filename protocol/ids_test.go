@@ -61,7 +61,7 @@ func TestValidateName(t *testing.T) {
 
 func TestRetryable(t *testing.T) {
 	for typ, want := range map[string]bool{
-		ErrorTypeValidation: false, ErrorTypePayloadTooLarge: false, ErrorTypeUnavailable: true, "Sandbox.Timedout": true,
+		ErrorTypeValidation: false, ErrorTypePayloadTooLarge: false, ErrorTypeFanoutTooLarge: false, ErrorTypeUnavailable: true, "Sandbox.Timedout": true,
 	} {
 		if got := Retryable(typ); got != want {
 			t.Errorf("Retryable(%q) = %v, want %v", typ, got, want)

@@ -155,7 +155,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 
 // usageError explains a bad invocation on stderr and returns errUsage (exit code 2).
 func usageError(fs *flag.FlagSet, stderr io.Writer, msg string) error {
-	fmt.Fprintf(stderr, "agentbridge emit: %s\n\n", msg)
+	fmt.Fprintf(stderr, "agentbridge %s: %s\n\n", fs.Name(), msg)
 	fs.SetOutput(stderr)
 	fs.Usage()
 	return errUsage

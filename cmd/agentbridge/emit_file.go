@@ -180,6 +180,6 @@ func lineHint(err error, batch []fileEvent) string {
 func (s *fileSender) summarize(w io.Writer, elapsed time.Duration) {
 	st := s.c.Stats()
 	rate := float64(st.Events) / max(elapsed.Seconds(), 1e-9)
-	fmt.Fprintf(w, "events sent: %d/%d  invokes: %d  delivered: %d  stale removed: %d  failed: %d  elapsed: %s  (%.0f events/s)\n",
-		st.Events, s.total, st.Invokes, st.Delivered, st.StaleRemoved, st.Failed, elapsed.Round(time.Millisecond), rate)
+	fmt.Fprintf(w, "events sent: %d/%d  invokes: %d  delivered: %d  stale removed: %d  throttled: %d  failed: %d  not attempted: %d  elapsed: %s  (%.0f events/s)\n",
+		st.Events, s.total, st.Invokes, st.Delivered, st.StaleRemoved, st.Throttled, st.Failed, st.NotAttempted, elapsed.Round(time.Millisecond), rate)
 }

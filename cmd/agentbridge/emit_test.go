@@ -33,7 +33,7 @@ func emitEnv(t *testing.T, respond clienttest.Responder) *clienttest.Server {
 
 func runEmitTest(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
 	err = runEmit(ctx, args, &out, &errOut)

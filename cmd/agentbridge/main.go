@@ -4,6 +4,7 @@
 //	agentbridge token    print a development token the local stack accepts
 //	agentbridge invoke   run one function once with an event file
 //	agentbridge emit     send agent events to a user's connections
+//	agentbridge watch    follow a user's event stream in the terminal
 package main
 
 import (
@@ -29,6 +30,7 @@ var commands = []command{
 	{"token", "print a development token the local stack accepts", runToken},
 	{"invoke", "run one function once with an event, like sam local invoke", runInvoke},
 	{"emit", "send agent events to a user's live connections", runEmit},
+	{"watch", "follow a user's event stream in the terminal, resuming after drops", runWatch},
 }
 
 func main() {

@@ -1,5 +1,6 @@
 // Command agent is a simulated AI agent that streams one realistic run to a user's browser
-// through agentbridge: a question, streamed reasoning, a web search, and an answer.
+// through agentbridge: a question, streamed reasoning, a web search, and an answer streamed as
+// a message.
 //
 //	go run ./examples/agent --user alice            # against `make dev` on 127.0.0.1:3001
 //	go run ./examples/agent --user alice --batch    # the same run in far fewer invokes
@@ -60,7 +61,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return err
 }
 
-const question = "Which is larger by area, Australia or the contiguous United States?"
+const (
+	question = "Which is larger by area, Australia or the contiguous United States?"
+	answer   = "The contiguous United States is slightly larger: about 8.08 million km² against Australia's 7.69 million km²."
+)
 
 // play performs the simulated run on r, printing each step to out.
 func play(ctx context.Context, r *client.Run, pause time.Duration, out io.Writer) error {
@@ -94,7 +98,9 @@ func play(ctx context.Context, r *client.Run, pause time.Duration, out io.Writer
 	if err := stream(ctx, r, "The contiguous US is about 8.08 million km², Australia about 7.69 million km².", pause, say); err != nil {
 		return err
 	}
-	answer := "The contiguous United States is slightly larger: about 8.08 million km² against Australia's 7.69 million km²."
+	if err := streamAnswer(ctx, r, answer, pause, say); err != nil {
+		return err
+	}
 	say("agent_completed")
 	_, err := r.Completed(ctx, map[string]string{"answer": answer})
 	return err
@@ -114,6 +120,29 @@ func stream(ctx context.Context, r *client.Run, text string, pause time.Duration
 		}
 	}
 	return wait(ctx, pause)
+}
+
+// streamAnswer writes the answer word by word into a streamed message, the way a model
+// generates it; the client merges the words into a few message_delta events.
+func streamAnswer(ctx context.Context, r *client.Run, answer string, pause time.Duration, say func(string, ...any)) error {
+	say("message_started answer")
+	m, err := r.Message(ctx, "answer-1", client.MessageOptions{})
+	if err != nil {
+		return err
+	}
+	for i, word := range strings.Fields(answer) {
+		if i > 0 {
+			word = " " + word
+		}
+		if _, err := m.WriteString(word); err != nil {
+			return err
+		}
+		if err := wait(ctx, pause/16); err != nil {
+			return err
+		}
+	}
+	say("message_completed answer")
+	return m.Close()
 }
 
 func wait(ctx context.Context, d time.Duration) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -14,17 +15,37 @@ import (
 	"github.com/agentbridge/agentbridge/protocol"
 )
 
-// wantShape is the run's sequence of event types, with agent_thinking runs collapsed.
-const wantShape = "agent_started agent_thinking tool_executing tool_completed agent_thinking agent_completed"
+// wantShape is the run's sequence of event types, with runs of agent_thinking and of
+// message_delta collapsed.
+const wantShape = "agent_started agent_thinking tool_executing tool_completed agent_thinking " +
+	"message_started message_delta message_completed agent_completed"
 
 func shape(events []protocol.Event) string {
 	var types []string
 	for _, ev := range events {
-		if t := string(ev.Type); len(types) == 0 || types[len(types)-1] != t || t != "agent_thinking" {
+		t := string(ev.Type)
+		repeatable := t == "agent_thinking" || t == "message_delta"
+		if len(types) == 0 || types[len(types)-1] != t || !repeatable {
 			types = append(types, t)
 		}
 	}
 	return strings.Join(types, " ")
+}
+
+// answerText concatenates the run's message deltas.
+func answerText(t *testing.T, events []protocol.Event) string {
+	t.Helper()
+	var b strings.Builder
+	for _, ev := range events {
+		if ev.Type == protocol.MessageDelta {
+			var p protocol.MessageDeltaPayload
+			if err := json.Unmarshal(ev.Payload, &p); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString(p.Delta)
+		}
+	}
+	return b.String()
 }
 
 func TestPlay(t *testing.T) {
@@ -34,7 +55,7 @@ func TestPlay(t *testing.T) {
 			defer srv.Close()
 			c := client.New(srv.LambdaClient(), "", cfg)
 			r := c.Run("alice", "run-1", client.RunOptions{AgentName: "researcher"})
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			if err := play(ctx, r, 0, io.Discard); err != nil {
 				t.Fatal(err)
@@ -45,6 +66,9 @@ func TestPlay(t *testing.T) {
 			events := srv.Events()
 			if got := shape(events); got != wantShape {
 				t.Errorf("event types %q, want %q", got, wantShape)
+			}
+			if got, want := answerText(t, events), strings.Join(strings.Fields(answer), " "); got != want {
+				t.Errorf("streamed answer %q, want %q", got, want)
 			}
 			for i, ev := range events {
 				if ev.Seq == nil || *ev.Seq != int64(i) {
@@ -66,7 +90,7 @@ func TestRunAgainstServer(t *testing.T) {
 	srv := clienttest.NewServer(nil)
 	defer srv.Close()
 	var out bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if err := run(ctx, []string{"--endpoint", srv.URL, "--batch", "--pause", "0"}, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())

@@ -3,7 +3,6 @@ package devhost
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -11,19 +10,14 @@ import (
 	"github.com/agentbridge/agentbridge/internal/local/dynamoserver"
 )
 
-// startDynamoDB uses the configured endpoint ($AWS_ENDPOINT_URL_DYNAMODB by default) or starts
-// a server of its own, then creates the template's missing tables there.
+// startDynamoDB uses the configured endpoint or starts a server of its own, then creates the
+// template's missing tables there.
 func (h *Host) startDynamoDB(ctx context.Context) error {
 	h.dynamoEP = h.opts.DynamoDBEndpoint
 	if h.dynamoEP == "" {
-		h.dynamoEP = os.Getenv("AWS_ENDPOINT_URL_DYNAMODB")
-	}
-	if h.dynamoEP == "" {
 		kind := h.opts.DynamoDBServer
-		if kind == "" {
-			kind = dynamoserver.Dynalite
-		}
-		srv, err := dynamoserver.Start(ctx, dynamoserver.Options{Kind: kind, ModuleRoot: h.opts.ModuleRoot, Output: prefixed(h.opts.Output, string(kind))})
+		srv, err := dynamoserver.Start(ctx, dynamoserver.Options{Kind: kind, ModuleRoot: h.opts.ModuleRoot,
+			Output: prefixed(h.opts.Output, string(kind))})
 		if err != nil {
 			return fmt.Errorf("start DynamoDB: %w", err)
 		}

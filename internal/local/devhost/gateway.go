@@ -18,13 +18,19 @@ func (h *Host) startGateway() error {
 		Logger:                   h.opts.Logger,
 	}
 	for key, r := range api.Routes {
+		if r.Mock != nil && (key == "$connect" || key == "$disconnect") {
+			continue // no integration, as the template's warning says
+		}
 		route := gateway.Route{Key: key, Function: h.functionName(r.Function), ReturnResponse: r.ReturnResponse}
+		if r.Mock != nil {
+			route.Mock = &gateway.Mock{Response: []byte(r.Mock.Response)}
+		}
 		if r.Authorizer != nil {
 			route.Authorizer = &gateway.Authorizer{Function: h.functionName(r.Authorizer.Function), IdentitySources: r.Authorizer.IdentitySources}
 		}
 		cfg.Routes[key] = route
 	}
-	h.invoker = localInvoker{host: h.lambdas}
+	h.invoker = h.lambdas
 	if h.opts.LambdaEndpoint != "" {
 		h.invoker = newRemoteInvoker(h.awsConfig(), h.opts.LambdaEndpoint)
 	}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -37,7 +35,7 @@ type Host struct {
 
 // Start brings the stack up and returns when it answers.
 func Start(ctx context.Context, opts Options) (_ *Host, err error) {
-	opts = withDefaults(opts)
+	opts = opts.withDefaults()
 	h := &Host{opts: opts, served: make(chan struct{})}
 	defer func() {
 		if err != nil {
@@ -74,34 +72,6 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 		_ = h.server.Serve(h.listener)
 	}()
 	return h, nil
-}
-
-func withDefaults(o Options) Options {
-	if o.Template == "" {
-		o.Template = "template.yaml"
-	}
-	if abs, err := filepath.Abs(o.Template); err == nil {
-		o.Template = abs
-	}
-	if o.Addr == "" {
-		o.Addr = "127.0.0.1:3001"
-	}
-	if o.Region == "" {
-		o.Region = os.Getenv("AWS_REGION")
-	}
-	if o.Region == "" {
-		o.Region = "us-east-1"
-	}
-	if o.ModuleRoot == "" {
-		o.ModuleRoot = filepath.Dir(o.Template)
-	}
-	if o.BuildDir == "" {
-		o.BuildDir = filepath.Join(filepath.Dir(o.Template), ".build", "local")
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	return o
 }
 
 func (h *Host) loadTemplate() error {

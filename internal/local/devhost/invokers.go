@@ -7,19 +7,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/agentbridge/agentbridge/internal/local/gateway"
 	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
 )
 
-// localInvoker runs integrations on the host's own Lambda emulation.
-type localInvoker struct{ host *lambdahost.Host }
-
-func (l localInvoker) Invoke(ctx context.Context, function string, payload []byte) (gateway.InvokeResult, error) {
-	r, err := l.host.Invoke(ctx, function, payload)
-	return gateway.InvokeResult{Payload: r.Payload, FunctionError: r.FunctionError}, err
-}
-
-// remoteInvoker runs integrations through an external Lambda Invoke API.
+// remoteInvoker runs integrations through an external Lambda Invoke API. The host's own
+// Lambda emulation (*lambdahost.Host) is an Invoker as it is.
 type remoteInvoker struct{ client *lambda.Client }
 
 func newRemoteInvoker(cfg aws.Config, endpoint string) remoteInvoker {
@@ -28,10 +20,10 @@ func newRemoteInvoker(cfg aws.Config, endpoint string) remoteInvoker {
 	})}
 }
 
-func (r remoteInvoker) Invoke(ctx context.Context, function string, payload []byte) (gateway.InvokeResult, error) {
+func (r remoteInvoker) Invoke(ctx context.Context, function string, payload []byte) (lambdahost.Result, error) {
 	out, err := r.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: &function, Payload: payload})
 	if err != nil {
-		return gateway.InvokeResult{}, fmt.Errorf("invoke %s: %w", function, err)
+		return lambdahost.Result{}, fmt.Errorf("invoke %s: %w", function, err)
 	}
-	return gateway.InvokeResult{Payload: out.Payload, FunctionError: aws.ToString(out.FunctionError)}, nil
+	return lambdahost.Result{Payload: out.Payload, FunctionError: aws.ToString(out.FunctionError)}, nil
 }

@@ -13,6 +13,7 @@ import (
 )
 
 func TestDualListenerServesPlainAndTLSOnOnePort(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +55,7 @@ func TestDualListenerServesPlainAndTLSOnOnePort(t *testing.T) {
 func port(ln net.Listener) string { return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port) }
 
 func TestLineWriterPrefixesWholeLines(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	w := prefixed(&out, "fn")
 	io.WriteString(w, "first li")
@@ -67,6 +69,7 @@ func TestLineWriterPrefixesWholeLines(t *testing.T) {
 }
 
 func TestHostsSharingABuildDirShareOneCertificate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var files [][]byte
 	for range 2 {

@@ -26,13 +26,23 @@ const (
 // Options say which server to start and where to find it; the zero value starts dynalite from
 // ./node_modules.
 type Options struct {
+	// Kind is the server to run. Default Dynalite.
 	Kind Kind
 	// ModuleRoot holds node_modules/.bin/dynalite. Default: the working directory.
 	ModuleRoot string
-	// Port to bind on 127.0.0.1; 0 picks a free one.
+	// Port to bind on 127.0.0.1. Default 0: a free one.
 	Port int
 	// Output receives the server's own output. Default: discarded.
 	Output io.Writer
+}
+
+// withDefaults returns o with every unset field at its documented default (a zero Port stays
+// zero: Start then picks a free port).
+func (o Options) withDefaults() Options {
+	if o.Kind == "" {
+		o.Kind = Dynalite
+	}
+	return o
 }
 
 // Server is a running DynamoDB-compatible server.
@@ -45,9 +55,7 @@ type Server struct {
 
 // Start runs a server and waits until it answers.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	if opts.Kind == "" {
-		opts.Kind = Dynalite
-	}
+	opts = opts.withDefaults()
 	port := opts.Port
 	if port == 0 {
 		p, err := freePort()

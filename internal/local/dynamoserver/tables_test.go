@@ -15,6 +15,7 @@ import (
 )
 
 func TestEnsureTablesCreatesTemplateTablesOnce(t *testing.T) {
+	t.Parallel()
 	srv := dynamotest.Shared(t)
 	tmpl, err := samtemplate.Load(filepath.Join(dynamotest.ModuleRoot(), "template.yaml"), samtemplate.Options{Overrides: map[string]string{"DevHmacSecret": "x"}})
 	if err != nil {
@@ -23,8 +24,10 @@ func TestEnsureTablesCreatesTemplateTablesOnce(t *testing.T) {
 	table := *tmpl.Tables[0]
 	table.Name = fmt.Sprintf("ensure-%d", time.Now().UnixNano())
 	db := srv.Client()
-	ctx := context.Background()
-	t.Cleanup(func() { _, _ = db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &table.Name}) })
+	ctx := t.Context()
+	t.Cleanup(func() { // t.Context is cancelled by now
+		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &table.Name})
+	})
 
 	for i, want := range []int{1, 0} {
 		created, err := dynamoserver.EnsureTables(ctx, db, []*samtemplate.Table{&table})
@@ -47,7 +50,8 @@ func TestEnsureTablesCreatesTemplateTablesOnce(t *testing.T) {
 }
 
 func TestStartReportsMissingDynalite(t *testing.T) {
-	_, err := dynamoserver.Start(context.Background(), dynamoserver.Options{ModuleRoot: t.TempDir()})
+	t.Parallel()
+	_, err := dynamoserver.Start(t.Context(), dynamoserver.Options{ModuleRoot: t.TempDir()})
 	if err == nil {
 		t.Fatal("started without dynalite installed")
 	}

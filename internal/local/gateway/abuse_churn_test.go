@@ -10,6 +10,7 @@ import (
 // connections alive at any moment, and checks every id is fresh and in AWS's form: reusing
 // an id after a disconnect is how one user's events reach another's socket.
 func TestConnectionIDsNeverReusedAcrossChurn(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("opens 5000 sockets")
 	}

@@ -24,6 +24,7 @@ const settleGuard = 60 * time.Second
 // descriptor of every goroutine it ever created for reuse, so the first round's peak of
 // goroutines stays on the heap for good. A leak in the gateway grows the second round.
 func TestMassAbruptDropsEachDisconnectOnce(t *testing.T) {
+	// Not parallel: it measures the whole process.
 	if testing.Short() {
 		t.Skip("opens 2000 sockets, twice")
 	}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
 )
 
 // lifecycleCounter is a light recording invoker for tests that open thousands of
@@ -28,14 +30,14 @@ func newLifecycleCounter(n int) *lifecycleCounter {
 	return &lifecycleCounter{connects: make([]string, 0, n), disconnects: make(map[string]int, n)}
 }
 
-func (l *lifecycleCounter) Invoke(_ context.Context, function string, payload []byte) (InvokeResult, error) {
+func (l *lifecycleCounter) Invoke(_ context.Context, function string, payload []byte) (lambdahost.Result, error) {
 	var ev struct {
 		RequestContext struct {
 			ConnectionID string `json:"connectionId"`
 		} `json:"requestContext"`
 	}
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return InvokeResult{}, fmt.Errorf("decode %s event: %w", function, err)
+		return lambdahost.Result{}, fmt.Errorf("decode %s event: %w", function, err)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -45,7 +47,7 @@ func (l *lifecycleCounter) Invoke(_ context.Context, function string, payload []
 	case "disconnect":
 		l.disconnects[ev.RequestContext.ConnectionID]++
 	}
-	return InvokeResult{Payload: []byte(`{"statusCode":200}`)}, nil
+	return lambdahost.Result{Payload: []byte(`{"statusCode":200}`)}, nil
 }
 
 // counts returns how many $connect and $disconnect invocations arrived.
@@ -137,7 +139,7 @@ func startWith(t *testing.T, cfg Config, inv Invoker) *fixture {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	srv := httptest.NewServer(gw.Handler())
+	srv := httptest.NewServer(testRoutes(gw))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 		defer cancel()

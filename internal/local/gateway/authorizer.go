@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
+	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // authorizerRequest is the REQUEST authorizer event of a WebSocket API: the $connect
@@ -49,9 +52,9 @@ func (g *Gateway) authorize(ctx context.Context, a *Authorizer, r *http.Request,
 }
 
 // authorizerDecision reads the authorizer's result.
-func authorizerDecision(res InvokeResult) (map[string]any, error) {
+func authorizerDecision(res lambdahost.Result) (map[string]any, error) {
 	if res.FunctionError != "" {
-		var fe functionError
+		var fe protocol.FunctionError
 		if json.Unmarshal(res.Payload, &fe) == nil && fe.ErrorMessage == "Unauthorized" {
 			return nil, errUnauthorized
 		}

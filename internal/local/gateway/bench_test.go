@@ -2,13 +2,13 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
 )
 
@@ -25,9 +25,9 @@ func benchPost(b *testing.B, size int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(gw.Handler())
+	srv := httptest.NewServer(testRoutes(gw))
 	defer srv.Close()
-	defer gw.Shutdown(context.Background())
+	defer gw.Shutdown(b.Context())
 	c, _, err := websocket.Dial(b.Context(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/local", nil)
 	if err != nil {
 		b.Fatal(err)
@@ -48,5 +48,42 @@ func benchPost(b *testing.B, size int) {
 		if _, _, err := c.Read(b.Context()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkPingRoundTrip sends {"action":"ping"} and reads the reply: through a MOCK route
+// (the gateway answers) and through a two-way Lambda route (an in-process function answers),
+// the cost a keep-alive saves per message besides the Lambda invocation itself.
+func BenchmarkPingRoundTrip(b *testing.B) {
+	for name, route := range map[string]Route{
+		"mock":   {Key: "ping", Mock: &Mock{Response: []byte(`{"type":"pong"}`)}, ReturnResponse: true},
+		"lambda": {Key: "ping", Function: "ping", ReturnResponse: true},
+	} {
+		b.Run(name, func(b *testing.B) {
+			rec := newRecorder(map[string]handlerFunc{"ping": proxy(events.APIGatewayProxyResponse{StatusCode: 200, Body: `{"type":"pong"}`})})
+			gw, err := New(Config{Routes: map[string]Route{"ping": route}}, rec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv := httptest.NewServer(testRoutes(gw))
+			defer srv.Close()
+			defer gw.Shutdown(b.Context())
+			c, _, err := websocket.Dial(b.Context(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/local", nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.CloseNow()
+			ping := []byte(`{"action":"ping"}`)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := c.Write(b.Context(), websocket.MessageText, ping); err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := c.Read(b.Context()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -13,13 +13,23 @@ type Route struct {
 	// Key is the route key ($connect, $disconnect, $default or a custom key). It may be
 	// left empty when the route sits in Config.Routes under its key.
 	Key string
-	// Function is the function name handed to the Invoker.
+	// Function is the function name handed to the Invoker; empty for a MOCK route.
 	Function string
+	// Mock makes this a MOCK integration, answered by the gateway itself: no function
+	// runs. Only message routes take one (not $connect or $disconnect).
+	Mock *Mock
 	// ReturnResponse makes this a two-way route: the integration response's body is sent
 	// back to the client as a frame.
 	ReturnResponse bool
 	// Authorizer runs before the integration; only allowed on $connect, as on AWS.
 	Authorizer *Authorizer
+}
+
+// Mock is a MOCK integration with a static integration response.
+type Mock struct {
+	// Response is the body a two-way route sends back as one text frame; empty sends
+	// nothing.
+	Response []byte
 }
 
 // Authorizer is a Lambda REQUEST authorizer.
@@ -110,7 +120,8 @@ func (cfg Config) validate() error {
 	if _, ok := bodyPath(cfg.RouteSelectionExpression); !ok {
 		return fmt.Errorf("gateway: unsupported route selection expression %q", cfg.RouteSelectionExpression)
 	}
-	if strings.ContainsAny(cfg.Stage, "/@") {
+	// AWS allows only letters, digits, - and _; these would also break the host's routes.
+	if strings.ContainsAny(cfg.Stage, "/@{}% \t") {
 		return fmt.Errorf("gateway: invalid stage %q", cfg.Stage)
 	}
 	for key, r := range cfg.Routes {
@@ -125,7 +136,11 @@ func (r Route) validate(key string) error {
 	switch {
 	case key == "" || r.Key != key:
 		return fmt.Errorf("gateway: route %q has key %q", key, r.Key)
-	case r.Function == "":
+	case r.Mock != nil && r.Function != "":
+		return fmt.Errorf("gateway: route %q has both a function and a MOCK integration", key)
+	case r.Mock != nil && (key == routeConnect || key == routeDisconnect):
+		return fmt.Errorf("gateway: route %q: MOCK integrations run only on message routes", key)
+	case r.Function == "" && r.Mock == nil:
 		return fmt.Errorf("gateway: route %q has no function", key)
 	case r.Authorizer != nil && key != routeConnect:
 		return fmt.Errorf("gateway: route %q: authorizers exist only on $connect", key)

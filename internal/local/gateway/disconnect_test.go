@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"context"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +11,7 @@ import (
 // Trap: missing disconnectStatusCode. Every way a connection ends runs $disconnect
 // exactly once with the right code.
 func TestDisconnectOnEveryClose(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		end    func(t *testing.T, f *fixture, c *websocket.Conn, id string)
 		code   int64
@@ -54,6 +54,7 @@ func TestDisconnectOnEveryClose(t *testing.T) {
 
 // A socket that just drops (no close frame) reports 1006.
 func TestAbnormalCloseReports1006(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: lifecycleRoutes()}, newRecorder(nil))
 	nc := rawDial(t, f)
 	f.rec.wait(t, "connect")
@@ -64,13 +65,14 @@ func TestAbnormalCloseReports1006(t *testing.T) {
 }
 
 func TestShutdownClosesAllWithGoingAway(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: lifecycleRoutes()}, newRecorder(nil))
 	codes := make(chan websocket.StatusCode, 3)
 	for range 3 {
 		c := f.dial(t, nil)
 		go func() { codes <- readClose(t, c) }()
 	}
-	if err := f.gw.Shutdown(context.Background()); err != nil {
+	if err := f.gw.Shutdown(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {

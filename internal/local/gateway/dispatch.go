@@ -20,11 +20,15 @@ const (
 // dispatch routes one inbound message and runs its integration asynchronously. The
 // reader waits only for a free integration slot, never for an integration to finish.
 func (g *Gateway) dispatch(c *conn, op ws.OpCode, payload []byte) {
+	key := selectRoute(g.cfg.RouteSelectionExpression, payload, g.cfg.Routes)
+	if route := g.cfg.Routes[key]; route.Mock != nil {
+		g.mock(c, route)
+		return
+	}
 	body, b64 := string(payload), false
 	if op == ws.OpBinary {
 		body, b64 = base64.StdEncoding.EncodeToString(payload), true
 	}
-	key := selectRoute(g.cfg.RouteSelectionExpression, payload, g.cfg.Routes)
 	ev := g.messageEvent(c, key, body, b64, time.Now())
 	if key == "" {
 		// No route and no $default: AWS answers with an error frame, never silence.
@@ -65,6 +69,14 @@ func (g *Gateway) integrate(c *conn, route Route, requestID string, ev any) {
 	}
 	if len(body) > 0 {
 		g.send(c, ws.NewTextFrame(body))
+	}
+}
+
+// mock answers a MOCK route as API Gateway does: nothing is invoked, and only a two-way
+// route sends its static response back. The message already counted as activity.
+func (g *Gateway) mock(c *conn, route Route) {
+	if route.ReturnResponse && len(route.Mock.Response) > 0 {
+		g.send(c, ws.NewTextFrame(route.Mock.Response))
 	}
 }
 

@@ -11,6 +11,9 @@
 //   - Messages are routed by Config.RouteSelectionExpression ($request.body.<path>),
 //     falling back to $default; with no route the client gets AWS's "Forbidden"
 //     error frame, never silence.
+//   - A route with a MOCK integration (Route.Mock) invokes nothing; a two-way one sends
+//     its static response back as one text frame. Like every data message it counts as
+//     activity for the idle timeout, so it serves as an application-level keep-alive.
 //   - AWS quotas: frames over MaxFrameBytes or messages over MaxMessageBytes close
 //     with 1009; idle and maximum-duration timeouts close with 1001.
 //   - $disconnect runs at most once per connection, with disconnectStatusCode.
@@ -28,8 +31,11 @@
 //
 // # Where to start
 //
-// gateway.go holds New and the router (Handler); handshake.go the upgrade path;
-// reader.go, outbox.go and close.go the socket; dispatch.go and routes.go the
-// message path; management.go the @connections API; errors.go maps every error
-// that leaves the package to its HTTP response.
+// gateway.go holds New, Shutdown and ServeForbidden; handshake.go the upgrade path
+// (ServeWebSocket); reader.go, outbox.go and close.go the socket; dispatch.go and
+// routes.go the message path; management.go the @connections API (PostToConnection,
+// GetConnection, DeleteConnection); errors.go maps every error that leaves the
+// package to its HTTP response. The package routes nothing itself: its endpoints are
+// http.HandlerFuncs that devhost's router.go mounts on their paths (the management
+// handlers read the route's {id}).
 package gateway

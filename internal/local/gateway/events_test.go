@@ -20,6 +20,7 @@ var awsIDPattern = regexp.MustCompile(`^[A-Za-z0-9+/]{15}=$`)
 // TestEventsMatchCaptures holds generated CONNECT, MESSAGE and DISCONNECT events against
 // fixtures modelled on real captures: same keys, same JSON types, varying values by format.
 func TestEventsMatchCaptures(t *testing.T) {
+	t.Parallel()
 	cfg := Config{Stage: "prod", APIID: "dl7ptocha9", Routes: lifecycleRoutes(Route{Key: routeDefault, Function: "default"})}
 	f := start(t, cfg, newRecorder(nil))
 	h := http.Header{}

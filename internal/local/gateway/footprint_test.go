@@ -9,6 +9,7 @@ import (
 // process (server side plus the minimal raw client): the host must hold 10,000 idle
 // connections at 16 KiB or less each.
 func TestIdleConnectionFootprint(t *testing.T) {
+	// Not parallel: it measures the whole process.
 	if testing.Short() {
 		t.Skip("opens 1000 sockets")
 	}

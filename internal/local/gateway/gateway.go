@@ -5,8 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/gobwas/ws"
@@ -39,47 +37,12 @@ func New(cfg Config, inv Invoker) (*Gateway, error) {
 	return &Gateway{cfg: cfg, inv: inv, log: cfg.Logger, reg: newRegistry()}, nil
 }
 
-// Handler serves both the WebSocket endpoint and the management API:
-//
-//	GET            /{stage}                    WebSocket upgrade ($connect)
-//	POST|GET|DELETE /{stage}/@connections/{id}  management API
-//	POST|GET|DELETE /@connections/{id}          management API (custom-domain form)
-//
-// Ids may be URL-encoded (%3D, %2F). Anything else answers 403 ForbiddenException, as
-// API Gateway does for paths it does not know.
-func (g *Gateway) Handler() http.Handler {
-	return http.HandlerFunc(g.route)
-}
+// The gateway's endpoints are its exported Serve*, PostToConnection, GetConnection and
+// DeleteConnection methods; devhost's router.go gives them their routes.
 
-func (g *Gateway) route(w http.ResponseWriter, r *http.Request) {
-	segs, ok := pathSegments(r.URL)
-	switch {
-	case !ok:
-		writeError(w, errForbidden)
-	case len(segs) == 1 && segs[0] == g.cfg.Stage:
-		g.serveWebSocket(w, r)
-	case len(segs) == 2 && segs[0] == "@connections":
-		g.serveConnection(w, r, segs[1])
-	case len(segs) == 3 && segs[0] == g.cfg.Stage && segs[1] == "@connections":
-		g.serveConnection(w, r, segs[2])
-	default:
-		writeError(w, errForbidden)
-	}
-}
-
-// pathSegments splits the escaped path and unescapes each segment, so an id carrying
-// an encoded "/" stays one segment.
-func pathSegments(u *url.URL) ([]string, bool) {
-	segs := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
-	for i, s := range segs {
-		v, err := url.PathUnescape(s)
-		if err != nil {
-			return nil, false
-		}
-		segs[i] = v
-	}
-	return segs, true
-}
+// ServeForbidden answers 403 ForbiddenException {"message":"Forbidden"}, as API Gateway does
+// for a path or method it does not know.
+func ServeForbidden(w http.ResponseWriter, _ *http.Request) { writeError(w, errForbidden) }
 
 // ConnectionCount returns the number of open connections.
 func (g *Gateway) ConnectionCount() int {

@@ -13,9 +13,10 @@ import (
 	"github.com/gobwas/ws"
 )
 
-// serveWebSocket handles GET /{stage}. The upgrade stays pending while the authorizer and
-// $connect run; only a 2xx from $connect completes it.
-func (g *Gateway) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+// ServeWebSocket is the WebSocket endpoint, /{stage}. A GET with Upgrade is the handshake: it
+// stays pending while the authorizer and $connect run, and only a 2xx from $connect completes
+// it; any other request answers 426 Upgrade Required.
+func (g *Gateway) ServeWebSocket(w http.ResponseWriter, r *http.Request) {
 	if !isWebSocketRequest(r) {
 		writeError(w, errNotUpgrade)
 		return

@@ -11,15 +11,18 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+
+	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
 )
 
 // Trap: opening the socket before $connect returned; 410 for a connection inside $connect.
 func TestUpgradeWaitsForConnect(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	rec := newRecorder(map[string]handlerFunc{
-		"connect": func(ctx context.Context, _ []byte) (InvokeResult, error) {
+		"connect": func(ctx context.Context, _ []byte) (lambdahost.Result, error) {
 			<-release
-			return InvokeResult{Payload: []byte(`{"statusCode":200}`)}, nil
+			return lambdahost.Result{Payload: []byte(`{"statusCode":200}`)}, nil
 		},
 	})
 	f := start(t, Config{Routes: lifecycleRoutes()}, rec)
@@ -52,6 +55,7 @@ func TestUpgradeWaitsForConnect(t *testing.T) {
 
 // Traps: answering 403 where the handler said 401; dropping headers $connect returned.
 func TestConnectRefusalPassesThrough(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests, http.StatusInternalServerError} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			rec := newRecorder(map[string]handlerFunc{"connect": proxy(events.APIGatewayProxyResponse{
@@ -78,22 +82,23 @@ func TestConnectRefusalPassesThrough(t *testing.T) {
 }
 
 func TestConnectIntegrationFailure(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		handler handlerFunc
 		status  int
 	}{
-		"function error": {func(context.Context, []byte) (InvokeResult, error) {
-			return InvokeResult{Payload: []byte(`{"errorMessage":"boom","errorType":"error"}`), FunctionError: "Unhandled"}, nil
+		"function error": {func(context.Context, []byte) (lambdahost.Result, error) {
+			return lambdahost.Result{Payload: []byte(`{"errorMessage":"boom","errorType":"error"}`), FunctionError: "Unhandled"}, nil
 		}, http.StatusBadGateway},
-		"malformed response": {func(context.Context, []byte) (InvokeResult, error) {
-			return InvokeResult{Payload: []byte(`"connected"`)}, nil
+		"malformed response": {func(context.Context, []byte) (lambdahost.Result, error) {
+			return lambdahost.Result{Payload: []byte(`"connected"`)}, nil
 		}, http.StatusBadGateway},
-		"invoke error": {func(context.Context, []byte) (InvokeResult, error) {
-			return InvokeResult{}, errors.New("no such function")
+		"invoke error": {func(context.Context, []byte) (lambdahost.Result, error) {
+			return lambdahost.Result{}, errors.New("no such function")
 		}, http.StatusBadGateway},
-		"timeout": {func(ctx context.Context, _ []byte) (InvokeResult, error) {
+		"timeout": {func(ctx context.Context, _ []byte) (lambdahost.Result, error) {
 			<-ctx.Done()
-			return InvokeResult{}, ctx.Err()
+			return lambdahost.Result{}, ctx.Err()
 		}, http.StatusGatewayTimeout},
 	}
 	for name, tc := range cases {
@@ -110,6 +115,7 @@ func TestConnectIntegrationFailure(t *testing.T) {
 
 // Trap: a missing $connect route answered with 502 although it is optional.
 func TestConnectRouteOptional(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: map[string]Route{routeDefault: {Function: "default"}}}, newRecorder(nil))
 	c := f.dial(t, nil)
 	if err := c.Write(testCtx(t), websocket.MessageText, []byte("hi")); err != nil {
@@ -122,6 +128,7 @@ func TestConnectRouteOptional(t *testing.T) {
 
 // Trap: echoing the client's first subprotocol, or dropping the one $connect returned.
 func TestSubprotocolOnlyFromConnect(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		headers map[string]string
 		want    string
@@ -153,6 +160,7 @@ func TestSubprotocolOnlyFromConnect(t *testing.T) {
 }
 
 func TestPlainGetIsNotAConnect(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: lifecycleRoutes()}, newRecorder(nil))
 	resp := mustHTTP(t, mustRequest(t, http.MethodGet, f.srv.URL+"/local", nil))
 	if resp.StatusCode != http.StatusUpgradeRequired {
@@ -164,23 +172,24 @@ func TestPlainGetIsNotAConnect(t *testing.T) {
 }
 
 func TestAuthorizer(t *testing.T) {
+	t.Parallel()
 	allow := `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"*"}]},"context":{"tenant":"t1","level":3}}`
 	deny := `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Deny","Resource":"*"}]}}`
 	cases := map[string]struct {
 		query      string
-		result     InvokeResult
+		result     lambdahost.Result
 		status     int // 0: connects
 		authorized bool
 	}{
-		"missing identity": {"", InvokeResult{Payload: []byte(allow)}, http.StatusUnauthorized, false},
-		"deny":             {"?token=t", InvokeResult{Payload: []byte(deny)}, http.StatusForbidden, true},
-		"unauthorized":     {"?token=t", InvokeResult{Payload: []byte(`{"errorMessage":"Unauthorized","errorType":"errorString"}`), FunctionError: "Unhandled"}, http.StatusUnauthorized, true},
-		"crash":            {"?token=t", InvokeResult{Payload: []byte(`{"errorMessage":"nil pointer","errorType":"runtime.Error"}`), FunctionError: "Unhandled"}, http.StatusInternalServerError, true},
-		"allow":            {"?token=t", InvokeResult{Payload: []byte(allow)}, 0, true},
+		"missing identity": {"", lambdahost.Result{Payload: []byte(allow)}, http.StatusUnauthorized, false},
+		"deny":             {"?token=t", lambdahost.Result{Payload: []byte(deny)}, http.StatusForbidden, true},
+		"unauthorized":     {"?token=t", lambdahost.Result{Payload: []byte(`{"errorMessage":"Unauthorized","errorType":"errorString"}`), FunctionError: "Unhandled"}, http.StatusUnauthorized, true},
+		"crash":            {"?token=t", lambdahost.Result{Payload: []byte(`{"errorMessage":"nil pointer","errorType":"runtime.Error"}`), FunctionError: "Unhandled"}, http.StatusInternalServerError, true},
+		"allow":            {"?token=t", lambdahost.Result{Payload: []byte(allow)}, 0, true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			rec := newRecorder(map[string]handlerFunc{"auth": func(context.Context, []byte) (InvokeResult, error) { return tc.result, nil }})
+			rec := newRecorder(map[string]handlerFunc{"auth": func(context.Context, []byte) (lambdahost.Result, error) { return tc.result, nil }})
 			routes := lifecycleRoutes(Route{Key: routeDefault, Function: "default"})
 			routes[routeConnect] = Route{Function: "connect", Authorizer: &Authorizer{Function: "auth", IdentitySources: []string{"route.request.querystring.token"}}}
 			f := start(t, Config{Routes: routes}, rec)

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/coder/websocket"
+
+	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
 )
 
 // hangGuard bounds every wait in these tests; it is never an assertion about speed.
@@ -35,7 +37,7 @@ func (c call) event(t *testing.T) events.APIGatewayWebsocketProxyRequest {
 	return ev
 }
 
-type handlerFunc func(ctx context.Context, payload []byte) (InvokeResult, error)
+type handlerFunc func(ctx context.Context, payload []byte) (lambdahost.Result, error)
 
 // recorder is the function side of the boundary: it records every invocation and answers
 // from per-function handlers (default: a 200 proxy response).
@@ -52,7 +54,7 @@ func newRecorder(handlers map[string]handlerFunc) *recorder {
 	return &recorder{handlers: handlers, next: map[string]int{}, cond: make(chan struct{})}
 }
 
-func (r *recorder) Invoke(ctx context.Context, function string, payload []byte) (InvokeResult, error) {
+func (r *recorder) Invoke(ctx context.Context, function string, payload []byte) (lambdahost.Result, error) {
 	r.mu.Lock()
 	r.calls = append(r.calls, call{function, append([]byte(nil), payload...)})
 	close(r.cond)
@@ -61,7 +63,7 @@ func (r *recorder) Invoke(ctx context.Context, function string, payload []byte) 
 	if h := r.handlers[function]; h != nil {
 		return h(ctx, payload)
 	}
-	return InvokeResult{Payload: []byte(`{"statusCode":200}`)}, nil
+	return lambdahost.Result{Payload: []byte(`{"statusCode":200}`)}, nil
 }
 
 // wait returns the next call of function not returned before.
@@ -106,9 +108,9 @@ func (r *recorder) count(function string) int {
 
 // proxy returns a handler answering with a fixed proxy response.
 func proxy(resp events.APIGatewayProxyResponse) handlerFunc {
-	return func(context.Context, []byte) (InvokeResult, error) {
+	return func(context.Context, []byte) (lambdahost.Result, error) {
 		b, _ := json.Marshal(resp)
-		return InvokeResult{Payload: b}, nil
+		return lambdahost.Result{Payload: b}, nil
 	}
 }
 
@@ -147,7 +149,7 @@ func (f *fixture) stageURL() string { return f.wsURL("/" + f.gw.cfg.Stage) }
 func (f *fixture) host() string { return strings.TrimPrefix(f.srv.URL, "http://") }
 
 func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -221,3 +223,19 @@ func mustHTTP(t *testing.T, req *http.Request) *http.Response {
 }
 
 func jsonNewDecoder(resp *http.Response) *json.Decoder { return json.NewDecoder(resp.Body) }
+
+// testRoutes gives the gateway's endpoints the routes devhost's router.go gives them, for the
+// tests of this package; devhost's router_test.go checks the real router.
+func testRoutes(gw *Gateway) http.Handler {
+	stage := "/" + gw.cfg.Stage
+	mux := http.NewServeMux()
+	mux.HandleFunc(stage, gw.ServeWebSocket)
+	for _, base := range []string{stage, ""} {
+		mux.HandleFunc("POST "+base+"/@connections/{id}", gw.PostToConnection)
+		mux.HandleFunc("GET "+base+"/@connections/{id}", gw.GetConnection)
+		mux.HandleFunc("DELETE "+base+"/@connections/{id}", gw.DeleteConnection)
+		mux.HandleFunc("HEAD "+base+"/@connections/{id}", ServeForbidden)
+	}
+	mux.HandleFunc("/", ServeForbidden)
+	return mux
+}

@@ -10,6 +10,7 @@ import (
 
 // Both sides of the 32 KB frame limit.
 func TestFrameSizeBoundary(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: lifecycleRoutes(Route{Key: routeDefault, Function: "default"})}, newRecorder(nil))
 	c := f.dial(t, nil)
 	if err := c.Write(testCtx(t), websocket.MessageText, bytes.Repeat([]byte("a"), 32768)); err != nil {
@@ -31,6 +32,7 @@ func TestFrameSizeBoundary(t *testing.T) {
 
 // Both sides of the 128 KB message limit, sent as 32 KB fragments.
 func TestMessageSizeBoundary(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		extra   int
 		tooBig  bool
@@ -67,6 +69,7 @@ func TestMessageSizeBoundary(t *testing.T) {
 
 // Trap: no idle or maximum-duration timeouts.
 func TestTimeoutsCloseWithGoingAway(t *testing.T) {
+	t.Parallel()
 	for name, cfg := range map[string]Config{
 		"idle":         {IdleTimeout: 200 * time.Millisecond},
 		"max duration": {MaxConnectionDuration: 200 * time.Millisecond},

@@ -11,23 +11,17 @@ import (
 // isoMillis is the management API's timestamp format, ISO-8601 with milliseconds, UTC.
 const isoMillis = "2006-01-02T15:04:05.000Z"
 
-// serveConnection handles /@connections/{id} for POST (PostToConnection), GET
-// (GetConnection) and DELETE (DeleteConnection). SigV4 signatures are accepted
-// unverified. A connection still inside $connect is gone, as on AWS.
-func (g *Gateway) serveConnection(w http.ResponseWriter, r *http.Request, id string) {
-	handlers := map[string]func(http.ResponseWriter, *http.Request, *conn){
-		http.MethodPost:   g.postToConnection,
-		http.MethodGet:    g.getConnection,
-		http.MethodDelete: g.deleteConnection,
-	}
-	handle, ok := handlers[r.Method]
-	if !ok {
-		writeError(w, errForbidden)
-		return
-	}
+// The management API (POST, GET and DELETE on @connections/{id}). The route's {id} wildcard
+// holds the connection id, unescaped (ids may arrive URL-encoded: %3D, %2F). SigV4 signatures
+// are accepted unverified.
+
+// openConnection resolves the route's {id}: 400 for a malformed id, 410 for a connection that
+// is not open, including one still inside $connect, as on AWS.
+func (g *Gateway) openConnection(w http.ResponseWriter, r *http.Request) (*conn, bool) {
+	id := r.PathValue("id")
 	if !validConnectionID(id) {
 		writeError(w, errBadRequest("Invalid connectionId: "+id))
-		return
+		return nil, false
 	}
 	c := g.reg.get(id)
 	if c != nil {
@@ -35,13 +29,17 @@ func (g *Gateway) serveConnection(w http.ResponseWriter, r *http.Request, id str
 	}
 	if c == nil || !c.isOpen() {
 		writeError(w, errGone)
-		return
+		return nil, false
 	}
-	handle(w, r, c)
+	return c, true
 }
 
-// postToConnection sends the raw body as one text frame.
-func (g *Gateway) postToConnection(w http.ResponseWriter, r *http.Request, c *conn) {
+// PostToConnection sends the raw body to the connection {id} as one text frame.
+func (g *Gateway) PostToConnection(w http.ResponseWriter, r *http.Request) {
+	c, ok := g.openConnection(w, r)
+	if !ok {
+		return
+	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, int64(g.cfg.MaxMessageBytes)+1))
 	if err != nil {
 		writeError(w, errBadRequest("Could not read request body"))
@@ -70,7 +68,12 @@ type identityInfo struct {
 	UserAgent string `json:"userAgent"`
 }
 
-func (g *Gateway) getConnection(w http.ResponseWriter, _ *http.Request, c *conn) {
+// GetConnection describes the connection {id}.
+func (g *Gateway) GetConnection(w http.ResponseWriter, r *http.Request) {
+	c, ok := g.openConnection(w, r)
+	if !ok {
+		return
+	}
 	writeJSON(w, http.StatusOK, connectionInfo{
 		ConnectedAt:  c.connectedAt.UTC().Format(isoMillis),
 		Identity:     identityInfo{SourceIP: c.identity.SourceIP, UserAgent: c.identity.UserAgent},
@@ -78,8 +81,12 @@ func (g *Gateway) getConnection(w http.ResponseWriter, _ *http.Request, c *conn)
 	})
 }
 
-// deleteConnection closes the socket; $disconnect follows from the reader.
-func (g *Gateway) deleteConnection(w http.ResponseWriter, _ *http.Request, c *conn) {
+// DeleteConnection closes the socket of connection {id}; $disconnect follows from the reader.
+func (g *Gateway) DeleteConnection(w http.ResponseWriter, r *http.Request) {
+	c, ok := g.openConnection(w, r)
+	if !ok {
+		return
+	}
 	if !c.closeWith(codeDeleted, reasonDeleted) {
 		writeError(w, errGone)
 		return

@@ -36,6 +36,7 @@ func assertGone(t *testing.T, err error) {
 
 // Trap: rejecting /{stage}/@connections/{id}; missing GetConnection.
 func TestManagementPostGetDelete(t *testing.T) {
+	t.Parallel()
 	for _, base := range []string{"/local", ""} {
 		t.Run("base="+base, func(t *testing.T) {
 			f := start(t, Config{Routes: lifecycleRoutes()}, newRecorder(nil))
@@ -76,6 +77,7 @@ func TestManagementPostGetDelete(t *testing.T) {
 }
 
 func TestManagementGetTimestampFormat(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{}, newRecorder(nil))
 	f.dial(t, nil)
 	id := f.gw.reg.all()[0].id
@@ -94,6 +96,7 @@ func TestManagementGetTimestampFormat(t *testing.T) {
 
 // Trap: returning 200 or 500 for an unknown connection; a malformed id is a bad request.
 func TestManagementUnknownAndMalformedIDs(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{}, newRecorder(nil))
 	api := f.management("/local")
 	_, err := api.PostToConnection(testCtx(t), postInput("R1kmxc2VNjMCFIA=", []byte("x")))
@@ -106,6 +109,7 @@ func TestManagementUnknownAndMalformedIDs(t *testing.T) {
 }
 
 func TestManagementForbiddenPath(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{}, newRecorder(nil))
 	_, err := f.management("/otherstage").PostToConnection(testCtx(t), postInput("R1kmxc2VNjMCFIA=", []byte("x")))
 	var forbidden *types.ForbiddenException
@@ -116,6 +120,7 @@ func TestManagementForbiddenPath(t *testing.T) {
 
 // Trap: URL-encoded ids, including an encoded "/".
 func TestManagementEncodedIDs(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{}, newRecorder(nil))
 	f.gw.reg.rand = bytes.NewReader(bytes.Repeat([]byte{0xff}, idBytes))
 	c := f.dial(t, nil)
@@ -139,6 +144,7 @@ func TestManagementEncodedIDs(t *testing.T) {
 
 // Both sides of the 128 KB Data limit.
 func TestManagementPayloadLimit(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: lifecycleRoutes()}, newRecorder(nil))
 	c, id := f.connect(t)
 	api := f.management("/local")
@@ -158,6 +164,7 @@ func TestManagementPayloadLimit(t *testing.T) {
 // A client that never reads fills its queue: 429 LimitExceeded, while other
 // connections keep receiving.
 func TestSlowReaderGetsLimitExceeded(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: lifecycleRoutes(), SendQueueBytes: 256 << 10}, newRecorder(nil))
 	stalled := rawDial(t, f)
 	defer stalled.Close()

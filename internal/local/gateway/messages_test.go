@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coder/websocket"
+
+	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
 )
 
 type errorFrame struct {
@@ -33,6 +35,7 @@ func readErrorFrame(t *testing.T, c *websocket.Conn) errorFrame {
 
 // Trap: applying route selection to $connect (or letting a body pick it).
 func TestRouteSelectionOverSocket(t *testing.T) {
+	t.Parallel()
 	routes := lifecycleRoutes(
 		Route{Key: routeDefault, Function: "default"},
 		Route{Key: "chat.send", Function: "send"},
@@ -67,6 +70,7 @@ func TestRouteSelectionOverSocket(t *testing.T) {
 
 // Trap: silently dropping messages with no route and no $default.
 func TestNoRouteSendsForbiddenFrame(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: lifecycleRoutes(Route{Key: "send", Function: "send"})}, newRecorder(nil))
 	c, id := f.connect(t)
 	if err := c.Write(testCtx(t), websocket.MessageText, []byte(`{"action":"other"}`)); err != nil {
@@ -79,6 +83,7 @@ func TestNoRouteSendsForbiddenFrame(t *testing.T) {
 }
 
 func TestBinaryMessageIsBase64(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: map[string]Route{routeDefault: {Function: "default"}}}, newRecorder(nil))
 	c := f.dial(t, nil)
 	payload := []byte{0, 1, 2, 0xff}
@@ -92,10 +97,11 @@ func TestBinaryMessageIsBase64(t *testing.T) {
 }
 
 func TestIntegrationOutcomes(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder(map[string]handlerFunc{
 		"echo": proxy(events.APIGatewayProxyResponse{StatusCode: 200, Body: `{"pong":true}`}),
-		"fail": func(context.Context, []byte) (InvokeResult, error) {
-			return InvokeResult{Payload: []byte(`{"errorMessage":"boom"}`), FunctionError: "Unhandled"}, nil
+		"fail": func(context.Context, []byte) (lambdahost.Result, error) {
+			return lambdahost.Result{Payload: []byte(`{"errorMessage":"boom"}`), FunctionError: "Unhandled"}, nil
 		},
 	})
 	routes := lifecycleRoutes(
@@ -124,14 +130,15 @@ func TestIntegrationOutcomes(t *testing.T) {
 
 // A slow integration must not stop the reader: a later message is handled meanwhile.
 func TestSlowIntegrationDoesNotBlockReader(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	rec := newRecorder(map[string]handlerFunc{
-		"slow": func(ctx context.Context, _ []byte) (InvokeResult, error) {
+		"slow": func(ctx context.Context, _ []byte) (lambdahost.Result, error) {
 			select {
 			case <-release:
 			case <-ctx.Done():
 			}
-			return InvokeResult{Payload: []byte(`{"statusCode":200}`)}, nil
+			return lambdahost.Result{Payload: []byte(`{"statusCode":200}`)}, nil
 		},
 		"fast": proxy(events.APIGatewayProxyResponse{StatusCode: 200, Body: "fast done"}),
 	})
@@ -150,9 +157,10 @@ func TestSlowIntegrationDoesNotBlockReader(t *testing.T) {
 }
 
 func TestPingGetsPong(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{}, newRecorder(nil))
 	c := f.dial(t, nil)
-	go func() { _, _, _ = c.Read(context.Background()) }() // coder/websocket reads pongs in Read
+	go func() { _, _, _ = c.Read(t.Context()) }() // coder/websocket reads pongs in Read
 	if err := c.Ping(testCtx(t)); err != nil {
 		t.Fatalf("ping: %v", err)
 	}
@@ -160,6 +168,7 @@ func TestPingGetsPong(t *testing.T) {
 
 // Trap: hard-coding domainName, stage or apiId so endpoint construction breaks locally.
 func TestEndpointFromEventReachesGateway(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Stage: "dev", APIID: "abc123", Routes: lifecycleRoutes()}, newRecorder(nil))
 	c := f.dial(t, nil)
 	ev := f.rec.wait(t, "connect").event(t)
@@ -179,20 +188,21 @@ func TestEndpointFromEventReachesGateway(t *testing.T) {
 // Trap (seen in other emulators): one in-flight invocation per function. Two messages
 // to the same function must be in flight together.
 func TestConcurrentInvocationsOfOneFunction(t *testing.T) {
+	t.Parallel()
 	arrived := make(chan struct{}, 2)
 	both := make(chan struct{})
 	var once sync.Once
 	rec := newRecorder(map[string]handlerFunc{
-		"work": func(ctx context.Context, _ []byte) (InvokeResult, error) {
+		"work": func(ctx context.Context, _ []byte) (lambdahost.Result, error) {
 			arrived <- struct{}{}
 			if len(arrived) == 2 {
 				once.Do(func() { close(both) })
 			}
 			select {
 			case <-both:
-				return InvokeResult{Payload: []byte(`{"statusCode":200,"body":"done"}`)}, nil
+				return lambdahost.Result{Payload: []byte(`{"statusCode":200,"body":"done"}`)}, nil
 			case <-ctx.Done():
-				return InvokeResult{}, ctx.Err()
+				return lambdahost.Result{}, ctx.Err()
 			}
 		},
 	})
@@ -212,13 +222,14 @@ func TestConcurrentInvocationsOfOneFunction(t *testing.T) {
 
 // No token from the query string or headers reaches the logs.
 func TestLogsCarryNoTokens(t *testing.T) {
+	t.Parallel()
 	const secret = "eyJhbGciOiJIUzI1NiJ9.secret-token.sig"
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rec := newRecorder(map[string]handlerFunc{
 		"connect": proxy(events.APIGatewayProxyResponse{StatusCode: 401, Body: "no"}),
-		"fail": func(context.Context, []byte) (InvokeResult, error) {
-			return InvokeResult{FunctionError: "Unhandled", Payload: []byte(`{"errorMessage":"bad"}`)}, nil
+		"fail": func(context.Context, []byte) (lambdahost.Result, error) {
+			return lambdahost.Result{FunctionError: "Unhandled", Payload: []byte(`{"errorMessage":"bad"}`)}, nil
 		},
 	})
 	routes := lifecycleRoutes(Route{Key: routeDefault, Function: "fail"})

@@ -7,11 +7,13 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
 )
 
 // decodeProxyResponse reads a Lambda proxy integration response. A function error or a
 // document without a valid statusCode is an integration failure (502 on $connect).
-func decodeProxyResponse(res InvokeResult) (events.APIGatewayProxyResponse, error) {
+func decodeProxyResponse(res lambdahost.Result) (events.APIGatewayProxyResponse, error) {
 	var resp events.APIGatewayProxyResponse
 	if res.FunctionError != "" {
 		return resp, fmt.Errorf("gateway: function error %q: %w", res.FunctionError, errIntegrationFailure)

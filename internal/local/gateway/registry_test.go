@@ -10,6 +10,7 @@ import (
 // Trap: reusing connection ids after a disconnect. Even when the random source repeats,
 // an issued id is never handed out again.
 func TestRegistryNeverReissues(t *testing.T) {
+	t.Parallel()
 	same := bytes.Repeat([]byte{7}, idBytes)
 	other := bytes.Repeat([]byte{9}, idBytes)
 	r := newRegistry()
@@ -32,6 +33,7 @@ func TestRegistryNeverReissues(t *testing.T) {
 }
 
 func TestConnectionIDsUniqueAcrossReconnects(t *testing.T) {
+	t.Parallel()
 	f := start(t, Config{Routes: lifecycleRoutes()}, newRecorder(nil))
 	seen := map[string]bool{}
 	for range 20 {

@@ -5,6 +5,7 @@ import (
 )
 
 func TestSelectRoute(t *testing.T) {
+	t.Parallel()
 	routes := map[string]Route{"send": {}, "a.b": {}, routeDefault: {}, routeConnect: {}, routeDisconnect: {}}
 	noDefault := map[string]Route{"send": {}}
 	cases := []struct {
@@ -37,11 +38,15 @@ func TestSelectRoute(t *testing.T) {
 }
 
 func TestConfigRejectsUnsupported(t *testing.T) {
+	t.Parallel()
 	for name, cfg := range map[string]Config{
 		"expression":              {RouteSelectionExpression: "$request.header.x"},
 		"authorizer off $connect": {Routes: map[string]Route{"send": {Function: "f", Authorizer: &Authorizer{Function: "a"}}}},
 		"identity source":         {Routes: map[string]Route{routeConnect: {Function: "f", Authorizer: &Authorizer{Function: "a", IdentitySources: []string{"context.x"}}}}},
 		"no function":             {Routes: map[string]Route{"send": {}}},
+		"mock and function":       {Routes: map[string]Route{"ping": {Function: "f", Mock: &Mock{}}}},
+		"mock on $connect":        {Routes: map[string]Route{routeConnect: {Mock: &Mock{}}}},
+		"mock on $disconnect":     {Routes: map[string]Route{routeDisconnect: {Mock: &Mock{}}}},
 	} {
 		if _, err := New(cfg, newRecorder(nil)); err == nil {
 			t.Errorf("%s: New accepted it", name)

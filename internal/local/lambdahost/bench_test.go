@@ -1,7 +1,6 @@
 package lambdahost
 
 import (
-	"context"
 	"testing"
 )
 
@@ -11,7 +10,7 @@ func BenchmarkWarmInvoke(b *testing.B) {
 	h := newHost(b, Config{}, FunctionSpec{Name: "Echo"})
 	payload := []byte(`{"action":"echo","data":"bench"}`)
 	invoke(b, h, "Echo", string(payload)) // cold start outside the timing
-	ctx := context.Background()
+	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
 		r, err := h.Invoke(ctx, "Echo", payload)

@@ -35,14 +35,20 @@ type BuildRequest struct {
 	Output io.Writer
 }
 
-// Build builds one function and returns the path of its executable.
-func Build(ctx context.Context, req BuildRequest) (string, error) {
+// withDefaults returns req with every unset field at its documented default.
+func (req BuildRequest) withDefaults() BuildRequest {
 	if req.Runtime == "" {
 		req.Runtime = defaultRuntime
 	}
 	if req.Handler == "" {
 		req.Handler = "bootstrap"
 	}
+	return req
+}
+
+// Build builds one function and returns the path of its executable.
+func Build(ctx context.Context, req BuildRequest) (string, error) {
+	req = req.withDefaults()
 	dir, err := filepath.Abs(req.ArtifactsDir)
 	if err != nil {
 		return "", fmt.Errorf("build %s: artifacts dir: %w", req.LogicalID, err)

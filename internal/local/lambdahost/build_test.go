@@ -1,7 +1,6 @@
 package lambdahost
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,13 +28,14 @@ func writeMakefile(t *testing.T) string {
 }
 
 func TestBuildMakefileTargetsHostPlatform(t *testing.T) {
+	t.Parallel()
 	src := writeMakefile(t)
 	art := t.TempDir()
 	reqs := []BuildRequest{
 		{LogicalID: "EmitFunction", CodeURI: src, BuildMethod: "makefile", ArtifactsDir: filepath.Join(art, "EmitFunction")},
 		{LogicalID: "ConnectFunction", CodeURI: src, BuildMethod: "makefile", ArtifactsDir: filepath.Join(art, "ConnectFunction")},
 	}
-	exes, err := BuildAll(context.Background(), reqs)
+	exes, err := BuildAll(t.Context(), reqs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +51,7 @@ func TestBuildMakefileTargetsHostPlatform(t *testing.T) {
 }
 
 func TestBuildErrors(t *testing.T) {
+	t.Parallel()
 	src := writeMakefile(t)
 	cases := []struct {
 		req  BuildRequest
@@ -65,7 +66,7 @@ func TestBuildErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		tc.req.ArtifactsDir = t.TempDir()
-		_, err := Build(context.Background(), tc.req)
+		_, err := Build(t.Context(), tc.req)
 		if err == nil {
 			t.Fatalf("%s: no error", tc.req.LogicalID)
 		}
@@ -78,12 +79,13 @@ func TestBuildErrors(t *testing.T) {
 }
 
 func TestBuildGo1xAndRun(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go toolchain")
 	}
 	art := t.TempDir()
 	var out syncBuffer
-	exe, err := Build(context.Background(), BuildRequest{
+	exe, err := Build(t.Context(), BuildRequest{
 		LogicalID: "EchoFunction", CodeURI: "testdata/fn/testfn", BuildMethod: "go1.x",
 		Runtime: "provided.al2023", ArtifactsDir: art, Output: &out,
 	})

@@ -15,8 +15,12 @@
 //     invocation (Runtime.ExitError); an invocation handed to a process that
 //     died before taking it is retried on another process; init failures fail
 //     the waiting invocation and are retried only by the next invoke.
-//   - The Invoke API (2015-03-31) as an http.Handler, answering the way the
-//     real service does so aws-sdk-go-v2's lambda client maps its errors.
+//   - The Invoke API (2015-03-31): ServeInvoke and ServeGetFunction, answering
+//     the way the real service does so aws-sdk-go-v2's lambda client maps its
+//     errors. devhost's router.go routes them; Handler routes them alone.
+//   - Invoke's Result is the one invoke result of the local host: the gateway's
+//     Invoker returns it too, and a failed function's Payload is the Lambda
+//     error document protocol.FunctionError.
 //   - Build (and BuildAll, one build per CPU at most) turns a SAM function
 //     (BuildMethod makefile or go1.x) into an executable for the host
 //     platform, quoting the tail of the build output on failure.

@@ -52,6 +52,7 @@ func TestProcessEnvironmentIsLambdas(t *testing.T) {
 }
 
 func TestDeadlineAndContextHeaders(t *testing.T) {
+	t.Parallel()
 	const timeout = 7 * time.Second
 	h := newHost(t, Config{}, FunctionSpec{Name: "Clock", Timeout: timeout})
 	before := time.Now()

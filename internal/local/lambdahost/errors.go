@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // Errors returned by the Go API. The Invoke API maps them to the service's
@@ -28,16 +30,8 @@ func (e *notFoundError) Is(target error) bool { return target == ErrFunctionNotF
 // X-Amz-Function-Error header reports it.
 const functionErrorUnhandled = "Unhandled"
 
-// errorPayload is Lambda's error document, both as runtimes post it and as
-// callers receive it.
-type errorPayload struct {
-	ErrorMessage string          `json:"errorMessage"`
-	ErrorType    string          `json:"errorType"`
-	StackTrace   json.RawMessage `json:"stackTrace,omitempty"`
-}
-
 // failure builds the Result of a failed invocation.
 func failure(errorType, format string, args ...any) Result {
-	body, _ := json.Marshal(errorPayload{ErrorType: errorType, ErrorMessage: fmt.Sprintf(format, args...)})
+	body, _ := json.Marshal(protocol.FunctionError{ErrorType: errorType, ErrorMessage: fmt.Sprintf(format, args...)})
 	return Result{Payload: body, FunctionError: functionErrorUnhandled}
 }

@@ -7,6 +7,7 @@ import (
 )
 
 func TestRegisterRejectsDuplicateNames(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "agentbridge-emit", Aliases: []string{"EmitFunction"}})
 	cases := []FunctionSpec{
 		{Name: "EmitFunction", Executable: testFn},
@@ -22,6 +23,7 @@ func TestRegisterRejectsDuplicateNames(t *testing.T) {
 }
 
 func TestInvokeAsyncRunsInTheBackground(t *testing.T) {
+	t.Parallel()
 	var out syncBuffer
 	h := newHost(t, Config{Output: &out}, FunctionSpec{Name: "Async"})
 	if err := h.InvokeAsync("Async", []byte(`{"action":"print","data":"later"}`)); err != nil {

@@ -25,16 +25,21 @@ const (
 // that the client sees the 413 rather than a reset connection.
 const drainLimit = 64 * 1024 * 1024
 
-// Handler returns the Lambda Invoke API. Requests may be SigV4-signed; the
-// signature is not checked.
+// The Invoke API's endpoints are ServeInvoke and ServeGetFunction; the route's {name}
+// wildcard holds the function name, alias or ARN. Requests may be SigV4-signed; the signature
+// is not checked. devhost's router.go routes them beside the WebSocket API.
+
+// Handler serves the Invoke API alone, for a process that serves nothing else (benchmarks,
+// this package's tests), with the routes devhost's router gives it.
 func (h *Host) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", h.serveInvoke)
-	mux.HandleFunc("GET /2015-03-31/functions/{name}", h.serveGetFunction)
+	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", h.ServeInvoke)
+	mux.HandleFunc("GET /2015-03-31/functions/{name}", h.ServeGetFunction)
 	return mux
 }
 
-func (h *Host) serveInvoke(w http.ResponseWriter, r *http.Request) {
+// ServeInvoke is Invoke: POST /2015-03-31/functions/{name}/invocations.
+func (h *Host) ServeInvoke(w http.ResponseWriter, r *http.Request) {
 	typ := r.Header.Get(hdrInvocationType)
 	limit, ok := payloadLimit(typ)
 	if !ok {
@@ -138,8 +143,9 @@ func readInvocation(r *http.Request, limit int) (*invocation, error) {
 	return inv, nil
 }
 
-// serveGetFunction answers GetFunction with a minimal configuration.
-func (h *Host) serveGetFunction(w http.ResponseWriter, r *http.Request) {
+// ServeGetFunction is GetFunction, GET /2015-03-31/functions/{name}, answered with a
+// minimal configuration.
+func (h *Host) ServeGetFunction(w http.ResponseWriter, r *http.Request) {
 	f, err := h.lookup(functionRef(r))
 	if err != nil {
 		writeAPIError(w, err)

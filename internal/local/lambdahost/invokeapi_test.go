@@ -1,7 +1,6 @@
 package lambdahost
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -37,9 +36,10 @@ func paddedEvent(n int) []byte {
 }
 
 func TestInvokeAPIWithTheSDK(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "agentbridge-emit", Aliases: []string{"EmitFunction"}})
 	c := sdkClient(t, h)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	out, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(`{"action":"echo","data":"hi"}`)})
 	if err != nil {
@@ -83,6 +83,7 @@ func TestInvokeAPIWithTheSDK(t *testing.T) {
 }
 
 func TestInvokeAPIFunctionNames(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "agentbridge-emit", Aliases: []string{"EmitFunction"}})
 	c := sdkClient(t, h)
 	cases := []struct {
@@ -102,7 +103,7 @@ func TestInvokeAPIFunctionNames(t *testing.T) {
 		if tc.qualifier != "" {
 			in.Qualifier = aws.String(tc.qualifier)
 		}
-		_, err := c.Invoke(context.Background(), in)
+		_, err := c.Invoke(t.Context(), in)
 		var nf *types.ResourceNotFoundException
 		switch {
 		case tc.found && err != nil:
@@ -111,13 +112,14 @@ func TestInvokeAPIFunctionNames(t *testing.T) {
 			t.Errorf("%s (%s): got %v, want *types.ResourceNotFoundException", tc.name, tc.qualifier, err)
 		}
 	}
-	got, err := c.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String("EmitFunction")})
+	got, err := c.GetFunction(t.Context(), &lambda.GetFunctionInput{FunctionName: aws.String("EmitFunction")})
 	if err != nil || aws.ToString(got.Configuration.FunctionName) != "agentbridge-emit" {
 		t.Fatalf("GetFunction = %+v, %v", got, err)
 	}
 }
 
 func TestInvokeAPIPayloadLimits(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "Sized"})
 	c := sdkClient(t, h)
 	cases := []struct {
@@ -131,7 +133,7 @@ func TestInvokeAPIPayloadLimits(t *testing.T) {
 		{types.InvocationTypeEvent, MaxAsyncPayload + 1, false},
 	}
 	for _, tc := range cases {
-		out, err := c.Invoke(context.Background(), &lambda.InvokeInput{
+		out, err := c.Invoke(t.Context(), &lambda.InvokeInput{
 			FunctionName: aws.String("Sized"), InvocationType: tc.typ, Payload: paddedEvent(tc.size)})
 		var tooLarge *types.RequestTooLargeException
 		switch {
@@ -146,14 +148,15 @@ func TestInvokeAPIPayloadLimits(t *testing.T) {
 }
 
 func TestInvokeAPIBadRequests(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "Strict"})
 	c := sdkClient(t, h)
-	_, err := c.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("Strict"), InvocationType: "Sometimes"})
+	_, err := c.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("Strict"), InvocationType: "Sometimes"})
 	var bad *types.InvalidParameterValueException
 	if !errors.As(err, &bad) {
 		t.Errorf("unknown invocation type: got %v, want *types.InvalidParameterValueException", err)
 	}
-	_, err = c.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("Strict"), Payload: []byte("not json")})
+	_, err = c.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("Strict"), Payload: []byte("not json")})
 	var content *types.InvalidRequestContentException
 	if !errors.As(err, &content) {
 		t.Errorf("non-JSON payload: got %v, want *types.InvalidRequestContentException", err)

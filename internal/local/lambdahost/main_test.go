@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // testFn is the compiled testdata/fn/testfn function, built once per run.
@@ -83,7 +85,7 @@ func invoke(t testing.TB, h *Host, fn string, event string) fnReply {
 
 func invokeRaw(t testing.TB, h *Host, fn string, event string) Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
 	defer cancel()
 	r, err := h.Invoke(ctx, fn, []byte(event))
 	if err != nil {
@@ -93,12 +95,12 @@ func invokeRaw(t testing.TB, h *Host, fn string, event string) Result {
 }
 
 // functionErr decodes the error document of a failed invocation.
-func functionErr(t testing.TB, r Result) errorPayload {
+func functionErr(t testing.TB, r Result) protocol.FunctionError {
 	t.Helper()
 	if r.FunctionError != "Unhandled" {
 		t.Fatalf("want FunctionError Unhandled, got %q (payload %s)", r.FunctionError, r.Payload)
 	}
-	var e errorPayload
+	var e protocol.FunctionError
 	if err := json.Unmarshal(r.Payload, &e); err != nil {
 		t.Fatalf("decode error %q: %v", r.Payload, err)
 	}

@@ -3,6 +3,7 @@ package lambdahost
 import "testing"
 
 func TestSplitFunctionName(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, name, qualifier string }{
 		{"EmitFunction", "EmitFunction", ""},
 		{"EmitFunction:$LATEST", "EmitFunction", "$LATEST"},

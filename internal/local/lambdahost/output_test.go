@@ -8,6 +8,7 @@ import (
 
 // Function output reaches Output for people and the logger at debug level for tools.
 func TestFunctionOutputIsLoggedWithItsName(t *testing.T) {
+	t.Parallel()
 	var out, logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := newHost(t, Config{Logger: logger, Output: &out}, FunctionSpec{Name: "EmitFunction"})

@@ -2,6 +2,7 @@ package lambdahost
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 )
 
 func TestWarmProcessIsReused(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "Echo"})
 	first := invoke(t, h, "Echo", `{"action":"echo","data":"a"}`)
 	second := invoke(t, h, "Echo", `{"action":"echo","data":"b"}`)
@@ -22,6 +24,7 @@ func TestWarmProcessIsReused(t *testing.T) {
 }
 
 func TestConcurrencyGrowsToBoundThenQueues(t *testing.T) {
+	t.Parallel()
 	const bound, callers = 3, 9
 	h := newHost(t, Config{}, FunctionSpec{Name: "Slow", MaxConcurrency: bound})
 	var mu sync.Mutex
@@ -42,14 +45,15 @@ func TestConcurrencyGrowsToBoundThenQueues(t *testing.T) {
 }
 
 func TestQueuedCallerHonoursContext(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "One", MaxConcurrency: 1, Timeout: 30 * time.Second})
 	busy := make(chan struct{})
 	go func() {
 		defer close(busy)
-		_, _ = h.Invoke(context.Background(), "One", []byte(`{"action":"sleep","sleep_ms":2000}`))
+		_, _ = h.Invoke(t.Context(), "One", []byte(`{"action":"sleep","sleep_ms":2000}`))
 	}()
 	waitFor(t, "the slot to be taken", func() bool { return len(h.byName["One"].slots) == 1 })
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	if _, err := h.Invoke(ctx, "One", []byte(`{}`)); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("queued invoke: got %v, want context.DeadlineExceeded", err)
@@ -58,6 +62,7 @@ func TestQueuedCallerHonoursContext(t *testing.T) {
 }
 
 func TestTimeoutKillsAndReplacesProcess(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "Sleepy", Timeout: time.Second})
 	before := invoke(t, h, "Sleepy", `{"action":"echo"}`)
 	r := invokeRaw(t, h, "Sleepy", `{"action":"sleep","sleep_ms":20000}`)
@@ -75,6 +80,7 @@ func TestTimeoutKillsAndReplacesProcess(t *testing.T) {
 }
 
 func TestCrashMidInvocation(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "Crashy"})
 	r := invokeRaw(t, h, "Crashy", `{"action":"exit"}`)
 	e := functionErr(t, r)
@@ -87,6 +93,7 @@ func TestCrashMidInvocation(t *testing.T) {
 }
 
 func TestFunctionErrorsAndPanics(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "Failing"})
 	first := invoke(t, h, "Failing", `{"action":"echo"}`)
 
@@ -98,9 +105,13 @@ func TestFunctionErrorsAndPanics(t *testing.T) {
 		t.Fatal("a returned error must not cost the warm process")
 	}
 
-	e = functionErr(t, invokeRaw(t, h, "Failing", `{"action":"panic"}`))
-	if e.ErrorType != "string" || e.ErrorMessage != "kaboom" || len(e.StackTrace) == 0 {
-		t.Fatalf("panic error = %+v", e)
+	panicked := invokeRaw(t, h, "Failing", `{"action":"panic"}`)
+	e = functionErr(t, panicked)
+	var trace struct {
+		StackTrace []json.RawMessage `json:"stackTrace"`
+	}
+	if err := json.Unmarshal(panicked.Payload, &trace); err != nil || e.ErrorType != "string" || e.ErrorMessage != "kaboom" || len(trace.StackTrace) == 0 {
+		t.Fatalf("panic error = %s (%v)", panicked.Payload, err)
 	}
 	// aws-lambda-go exits after reporting a panic; the next invoke must
 	// still work, on a fresh process.
@@ -110,6 +121,7 @@ func TestFunctionErrorsAndPanics(t *testing.T) {
 }
 
 func TestInitErrorsSurfaceAndNeverHang(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		mode, wantType, wantMsg string
 	}{
@@ -133,6 +145,7 @@ func TestInitErrorsSurfaceAndNeverHang(t *testing.T) {
 }
 
 func TestInitTimeoutKillsTheProcess(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{InitTimeout: 300 * time.Millisecond},
 		FunctionSpec{Name: "Stuck", Env: map[string]string{"TESTFN_INIT": "hang"}})
 	e := functionErr(t, invokeRaw(t, h, "Stuck", `{}`))
@@ -145,6 +158,7 @@ func TestInitTimeoutKillsTheProcess(t *testing.T) {
 }
 
 func TestMissingExecutable(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "Gone", Executable: "/nonexistent/bootstrap"})
 	e := functionErr(t, invokeRaw(t, h, "Gone", `{}`))
 	if e.ErrorType != "Runtime.InvalidEntrypoint" {
@@ -156,6 +170,7 @@ func TestMissingExecutable(t *testing.T) {
 // another process. The hook kills the chosen process in the window between
 // choosing it and handing the event over, which is where this race lives.
 func TestEventOfDeadProcessIsRequeued(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{}, FunctionSpec{Name: "Fragile"})
 	warm := invoke(t, h, "Fragile", `{"action":"echo"}`)
 	var once sync.Once
@@ -185,6 +200,7 @@ func TestEventOfDeadProcessIsRequeued(t *testing.T) {
 }
 
 func TestCloseLeavesNoProcess(t *testing.T) {
+	t.Parallel()
 	h := NewHost(Config{})
 	if err := h.Register(FunctionSpec{Name: "Many", Executable: testFn, Timeout: 30 * time.Second}); err != nil {
 		t.Fatal(err)
@@ -204,7 +220,7 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 	// One invocation still running while Close is called.
 	inflight := make(chan error, 1)
 	go func() {
-		_, err := h.Invoke(context.Background(), "Many", []byte(`{"action":"sleep","sleep_ms":20000}`))
+		_, err := h.Invoke(t.Context(), "Many", []byte(`{"action":"sleep","sleep_ms":20000}`))
 		inflight <- err
 	}()
 	waitFor(t, "the sleeping invocation", func() bool {
@@ -220,14 +236,15 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 	for _, pid := range pids {
 		waitFor(t, "process to disappear", func() bool { return !alive(pid) })
 	}
-	if _, err := h.Invoke(context.Background(), "Many", []byte(`{}`)); !errors.Is(err, ErrHostClosed) {
+	if _, err := h.Invoke(t.Context(), "Many", []byte(`{}`)); !errors.Is(err, ErrHostClosed) {
 		t.Fatalf("invoke after Close: %v", err)
 	}
 }
 
 func TestUnknownFunction(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, Config{})
-	if _, err := h.Invoke(context.Background(), "Nope", nil); !errors.Is(err, ErrFunctionNotFound) {
+	if _, err := h.Invoke(t.Context(), "Nope", nil); !errors.Is(err, ErrFunctionNotFound) {
 		t.Fatalf("got %v", err)
 	}
 	if err := h.InvokeAsync("Nope", nil); !errors.Is(err, ErrFunctionNotFound) {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // Runtime API header names (2018-06-01).
@@ -176,7 +178,7 @@ func readErrorPost(w http.ResponseWriter, r *http.Request, defaultType string) (
 		runtimeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "error payload too large")
 		return Result{}, false
 	}
-	var doc errorPayload
+	var doc protocol.FunctionError
 	if json.Unmarshal(body, &doc) == nil && doc.ErrorType != "" {
 		return Result{Payload: body, FunctionError: functionErrorUnhandled}, true
 	}
@@ -204,7 +206,7 @@ func accepted(w http.ResponseWriter) {
 
 // runtimeError answers the runtime in the Runtime API's error shape.
 func runtimeError(w http.ResponseWriter, status int, errType, msg string) {
-	body, _ := json.Marshal(errorPayload{ErrorType: errType, ErrorMessage: msg})
+	body, _ := json.Marshal(protocol.FunctionError{ErrorType: errType, ErrorMessage: msg})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

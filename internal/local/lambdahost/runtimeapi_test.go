@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // scripted is a process with no binary: the test plays the runtime and
@@ -61,6 +63,7 @@ func (s *scripted) do(t *testing.T, method, path string, body []byte, hdr map[st
 }
 
 func TestRuntimeAPINextCarriesTheInvocation(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	inv := newInvocation([]byte(`{"hello":"world"}`))
 	inv.functionARN = "arn:aws:lambda:us-east-1:123456789012:function:F"
@@ -88,6 +91,7 @@ func TestRuntimeAPINextCarriesTheInvocation(t *testing.T) {
 }
 
 func TestRuntimeAPIStatusCodes(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	next := func() *invocation {
 		inv := newInvocation([]byte(`{}`))
@@ -125,7 +129,7 @@ func TestRuntimeAPIStatusCodes(t *testing.T) {
 	if got := status("invocation/"+inv.id+"/error", []byte("not json"), hdr); got != http.StatusAccepted {
 		t.Errorf("error post = %d, want 202", got)
 	}
-	var e errorPayload
+	var e protocol.FunctionError
 	r := <-inv.result
 	if err := json.Unmarshal(r.Payload, &e); err != nil || r.FunctionError != "Unhandled" ||
 		e.ErrorType != "Custom.Failure" || e.ErrorMessage != "not json" {
@@ -153,6 +157,7 @@ func TestRuntimeAPIStatusCodes(t *testing.T) {
 }
 
 func TestRuntimeAPIInitError(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	resp, _ := s.do(t, http.MethodPost, "init/error", []byte(`{"errorMessage":"no table","errorType":"ConfigError"}`), nil)
 	if resp.StatusCode != http.StatusAccepted {
@@ -165,6 +170,7 @@ func TestRuntimeAPIInitError(t *testing.T) {
 }
 
 func TestRuntimeAPIRefusesEventForExitedProcess(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	inv := newInvocation([]byte(`{}`))
 	close(s.p.exited)

@@ -20,6 +20,15 @@
 // naming the resource and property path, wrapping a typed cause
 // (*UnsupportedError, *ParameterError) that callers can test with errors.As.
 //
+// MOCK integrations are evaluated here, once: the status code of the
+// $default request template selects an integration response (/regex/ key,
+// else $default), whose $default response template becomes the route's
+// static reply (Route.Mock); a route is two-way when it has
+// RouteResponseSelectionExpression and a RouteResponse. Templates must be
+// literal: a template holding VTL, or a TemplateSelectionExpression other
+// than $default, is not evaluated and produces a warning saying what the
+// host does instead.
+//
 // NoEcho parameter values are resolved like any other but flagged in
 // Template.Parameters, and never appear in error messages; callers must not
 // print them (ResolvedParameter.String redacts them).
@@ -36,5 +45,5 @@
 // values (short-form tags become long forms), globals.go merges SAM Globals,
 // parameters.go and conditions.go prepare the resolver (resolver.go),
 // intrinsics.go, sub.go and refs.go resolve values, and functions.go,
-// websocket.go and tables.go build the model declared in model.go.
+// websocket.go (with mock.go) and tables.go build the model declared in model.go.
 package samtemplate

@@ -16,7 +16,8 @@ type Template struct {
 	// Parameters holds every declared parameter with its resolved value.
 	Parameters map[string]ResolvedParameter
 	// Warnings lists things that were accepted but behave differently
-	// locally (a MOCK integration, code stored in S3, a second stage).
+	// locally (a MOCK integration on $connect, a VTL template, code stored
+	// in S3, a second stage).
 	Warnings []string
 }
 
@@ -86,13 +87,34 @@ type Route struct {
 	// Function is the logical id of the Lambda function behind the route's
 	// AWS_PROXY integration; "" when the route has no integration (or MOCK).
 	Function string
-	// ReturnResponse is true when RouteResponseSelectionExpression is set,
-	// so the integration's response is sent back to the client.
+	// Mock is the route's MOCK integration; nil for any other route.
+	Mock *MockIntegration
+	// ReturnResponse is true when the integration's response is sent back
+	// to the client. For a Lambda route: RouteResponseSelectionExpression
+	// is set. For a MOCK route: it is set and an
+	// AWS::ApiGatewayV2::RouteResponse with this RouteId exists.
 	ReturnResponse bool
 	// AuthorizationType is NONE (default), AWS_IAM or CUSTOM.
 	AuthorizationType string
 	// Authorizer is the REQUEST Lambda authorizer of a CUSTOM route.
 	Authorizer *Authorizer
+}
+
+// MockIntegration is an AWS::ApiGatewayV2::Integration of type MOCK:
+// API Gateway answers the message itself and no function runs. Only static
+// templates are supported; a template holding a VTL expression ($ or a #
+// directive) is not evaluated, which Template.Warnings says.
+type MockIntegration struct {
+	LogicalID string
+	// StatusCode is the statusCode of the selected request template
+	// (RequestTemplates, TemplateSelectionExpression); 200 when there is
+	// none. It selects the integration response.
+	StatusCode int
+	// Response is the selected response template of the integration
+	// response matching StatusCode (a /regex/ IntegrationResponseKey, else
+	// $default): the body sent back when the route is two-way. "" when
+	// there is no such response or template: nothing is sent back.
+	Response string
 }
 
 // Authorizer is an AWS::ApiGatewayV2::Authorizer of type REQUEST.

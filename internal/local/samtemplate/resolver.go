@@ -16,6 +16,8 @@ const (
 	apiV2Route         = "AWS::ApiGatewayV2::Route"
 	apiV2Integration   = "AWS::ApiGatewayV2::Integration"
 	apiV2Authorizer    = "AWS::ApiGatewayV2::Authorizer"
+	apiV2IntegResponse = "AWS::ApiGatewayV2::IntegrationResponse"
+	apiV2RouteResponse = "AWS::ApiGatewayV2::RouteResponse"
 	iamRole            = "AWS::IAM::Role"
 )
 

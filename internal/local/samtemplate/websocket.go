@@ -135,7 +135,7 @@ func (r *resolver) route(res *resource, authorizers map[string]*Authorizer, t *T
 	if rt.Key, err = r.propString(res, "RouteKey"); err != nil {
 		return nil, err
 	}
-	if rt.Function, err = r.routeTarget(res, rt.Key, t); err != nil {
+	if rt.Function, rt.Mock, err = r.routeTarget(res, rt.Key, t); err != nil {
 		return nil, err
 	}
 	rse, err := r.propString(res, "RouteResponseSelectionExpression")
@@ -143,6 +143,11 @@ func (r *resolver) route(res *resource, authorizers map[string]*Authorizer, t *T
 		return nil, err
 	}
 	rt.ReturnResponse = rse != ""
+	if rt.Mock != nil {
+		if rt.ReturnResponse, err = r.mockTwoWay(res, rt, rse != "", t); err != nil {
+			return nil, err
+		}
+	}
 	if rt.AuthorizationType, err = r.propString(res, "AuthorizationType"); err != nil {
 		return nil, err
 	}
@@ -154,11 +159,11 @@ func (r *resolver) route(res *resource, authorizers map[string]*Authorizer, t *T
 }
 
 // routeTarget returns the logical id of the function behind the route's
-// integration, "" when there is none.
-func (r *resolver) routeTarget(res *resource, key string, t *Template) (string, error) {
+// integration, or its MOCK integration; neither when there is none.
+func (r *resolver) routeTarget(res *resource, key string, t *Template) (string, *MockIntegration, error) {
 	target, err := r.propString(res, "Target")
 	if err != nil || target == "" {
-		return "", err
+		return "", nil, err
 	}
 	fail := func(err error) error {
 		return &Error{Resource: res.ID, Path: "Properties.Target", Err: fmt.Errorf("route %s: %w", key, err)}
@@ -166,28 +171,31 @@ func (r *resolver) routeTarget(res *resource, key string, t *Template) (string, 
 	id, ok := strings.CutPrefix(target, "integrations/")
 	integ := r.resources[id]
 	if !ok || integ == nil || integ.Type != apiV2Integration {
-		return "", fail(fmt.Errorf("target %q is not integrations/<an AWS::ApiGatewayV2::Integration>", target))
+		return "", nil, fail(fmt.Errorf("target %q is not integrations/<an AWS::ApiGatewayV2::Integration>", target))
 	}
 	typ, err := r.propString(integ, "IntegrationType")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	switch strings.ToUpper(typ) {
 	case "AWS_PROXY":
 		uri, err := r.propString(integ, "IntegrationUri")
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		fn, err := r.functionFromURI(uri)
 		if err != nil {
-			return "", fail(fmt.Errorf("integration %s: %w", id, err))
+			return "", nil, fail(fmt.Errorf("integration %s: %w", id, err))
 		}
-		return fn, nil
+		return fn, nil, nil
 	case "MOCK":
-		t.warn("route %s: MOCK integration %s is treated as no integration", key, id)
-		return "", nil
+		if key == "$connect" || key == "$disconnect" {
+			t.warn("route %s: MOCK integration %s is treated as no integration", key, id)
+		}
+		mock, err := r.mockIntegration(integ, key, t)
+		return "", mock, err
 	}
-	return "", fail(fmt.Errorf("integration %s has type %s; only AWS_PROXY (Lambda) and MOCK integrations run locally", id, typ))
+	return "", nil, fail(fmt.Errorf("integration %s has type %s; only AWS_PROXY (Lambda) and MOCK integrations run locally", id, typ))
 }
 
 // routeAuthorizer returns the REQUEST authorizer named by AuthorizerId.

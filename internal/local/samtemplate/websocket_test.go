@@ -78,15 +78,34 @@ func TestRoutes(t *testing.T) {
       RouteKey: ping
       Target: !Sub integrations/${Integ}
 `,
-			want:    Route{LogicalID: "R", Key: "ping", AuthorizationType: "NONE"},
-			warning: "MOCK integration Integ",
+			want: Route{LogicalID: "R", Key: "ping", AuthorizationType: "NONE",
+				Mock: &MockIntegration{LogicalID: "Integ", StatusCode: 200}},
+		},
+		{
+			name: "mock integration on $connect",
+			extra: `
+  Integ:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Api
+      IntegrationType: MOCK
+  R:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Api
+      RouteKey: $connect
+      Target: !Sub integrations/${Integ}
+`,
+			want: Route{LogicalID: "R", Key: "$connect", AuthorizationType: "NONE",
+				Mock: &MockIntegration{LogicalID: "Integ", StatusCode: 200}},
+			warning: "MOCK integration Integ is treated as no integration",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tmpl := parseString(t, wsTemplate+tc.extra, Options{})
 			got := tmpl.WebSocketAPIs[0].Routes[tc.want.Key]
-			if got == nil || *got != tc.want {
+			if got == nil || !equalValues(*got, tc.want) {
 				t.Fatalf("route = %+v, want %+v", got, tc.want)
 			}
 			warnings := strings.Join(tmpl.Warnings, "\n")

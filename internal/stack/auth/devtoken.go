@@ -16,17 +16,23 @@ type DevToken struct {
 	Now      time.Time     // default time.Now()
 }
 
-// SignDevToken returns an HS256 token for the local stack or tests, signed with secret.
-func SignDevToken(secret []byte, d DevToken) (string, error) {
-	if len(secret) == 0 {
-		return "", fmt.Errorf("sign token: empty secret")
-	}
+// withDefaults returns d with every unset field at its documented default.
+func (d DevToken) withDefaults() DevToken {
 	if d.TTL == 0 {
 		d.TTL = time.Hour
 	}
 	if d.Now.IsZero() {
 		d.Now = time.Now()
 	}
+	return d
+}
+
+// SignDevToken returns an HS256 token for the local stack or tests, signed with secret.
+func SignDevToken(secret []byte, d DevToken) (string, error) {
+	if len(secret) == 0 {
+		return "", fmt.Errorf("sign token: empty secret")
+	}
+	d = d.withDefaults()
 	claims := jwt.RegisteredClaims{
 		Subject:   d.UserID,
 		Issuer:    d.Issuer,

@@ -3,6 +3,7 @@ package auth
 import "testing"
 
 func TestConfigFromEnvNeedsAKeySource(t *testing.T) {
+	t.Parallel()
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	if _, err := ConfigFromEnv(env(nil)); err == nil {
 		t.Fatal("no JWKS and no secret was accepted")

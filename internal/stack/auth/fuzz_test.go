@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"context"
 	"crypto/rand"
 	"testing"
 
@@ -29,7 +28,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add("...")
 	f.Add("a.b.c")
 	f.Fuzz(func(t *testing.T, token string) {
-		if user, err := v.Verify(context.Background(), token); err == nil {
+		if user, err := v.Verify(t.Context(), token); err == nil {
 			t.Fatalf("token %q verified as %q without the key", token, user)
 		}
 	})

@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -21,6 +20,7 @@ import (
 const hangGuard = 20 * time.Second
 
 func TestJWKSAcceptsRS256AndES256(t *testing.T) {
+	t.Parallel()
 	a, unpublished, ec := keys(t)
 	jwks := newJWKSServer(t, map[string]any{"rsa": &a.PublicKey, "ec": &ec.PublicKey})
 	v := newVerifier(t, auth.Config{JWKSURL: jwks.URL, Issuer: "https://issuer.example", Audience: "agentbridge"})
@@ -41,7 +41,7 @@ func TestJWKSAcceptsRS256AndES256(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := v.Verify(context.Background(), tt.tok)
+			got, err := v.Verify(t.Context(), tt.tok)
 			if tt.ok && (err != nil || got != "alice") {
 				t.Fatalf("Verify = %q, %v; want alice", got, err)
 			}
@@ -55,26 +55,27 @@ func TestJWKSAcceptsRS256AndES256(t *testing.T) {
 // TestJWKSKeyRotation: the issuer publishes a new key and withdraws the old one; the first
 // token under the new kid triggers one refresh and passes, the withdrawn key is refused.
 func TestJWKSKeyRotation(t *testing.T) {
+	t.Parallel()
 	a, b, _ := keys(t)
 	jwks := newJWKSServer(t, map[string]any{"old": &a.PublicKey})
 	v := newVerifier(t, auth.Config{JWKSURL: jwks.URL, JWKSMinRefreshInterval: time.Hour, VerifyTimeout: 2 * time.Second})
-	if _, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, a, "old", claimsFor("alice"))); err != nil {
+	if _, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, a, "old", claimsFor("alice"))); err != nil {
 		t.Fatalf("old key before rotation: %v", err)
 	}
 	hitsBefore := jwks.hits.Load()
 	jwks.setKeys(map[string]any{"new": &b.PublicKey})
 
-	if got, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, b, "new", claimsFor("bob"))); err != nil || got != "bob" {
+	if got, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, b, "new", claimsFor("bob"))); err != nil || got != "bob" {
 		t.Fatalf("new key after rotation: %q, %v", got, err)
 	}
 	if n := jwks.hits.Load() - hitsBefore; n != 1 {
 		t.Errorf("rotation took %d fetches, want exactly 1", n)
 	}
-	if got, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, a, "old", claimsFor("alice"))); err == nil {
+	if got, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, a, "old", claimsFor("alice"))); err == nil {
 		t.Fatalf("withdrawn key still accepted (as %q)", got)
 	}
 	// A token naming the new kid but signed by the withdrawn key is refused too.
-	if _, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, a, "new", claimsFor("alice"))); err == nil {
+	if _, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, a, "new", claimsFor("alice"))); err == nil {
 		t.Fatal("old key accepted under the new kid")
 	}
 }
@@ -82,6 +83,7 @@ func TestJWKSKeyRotation(t *testing.T) {
 // TestJWKSDownAtColdStartFailsClosedThenRecovers: the verifier starts while the JWKS answers
 // 503, refuses every token, and accepts them once the JWKS is back, without a restart.
 func TestJWKSDownAtColdStartFailsClosedThenRecovers(t *testing.T) {
+	t.Parallel()
 	a, _, ec := keys(t)
 	jwks := newJWKSServer(t, map[string]any{"rsa": &a.PublicKey, "ec": &ec.PublicKey})
 	jwks.setDown(true)
@@ -92,14 +94,14 @@ func TestJWKSDownAtColdStartFailsClosedThenRecovers(t *testing.T) {
 		sign(t, jwt.SigningMethodHS256, testHMACSecret, "", claimsFor("alice")),
 	}
 	for i, tok := range tokens {
-		if got, err := v.Verify(context.Background(), tok); err == nil {
+		if got, err := v.Verify(t.Context(), tok); err == nil {
 			t.Fatalf("token %d accepted as %q while the JWKS is down", i, got)
 		}
 	}
 	jwks.setDown(false)
 	deadline := time.Now().Add(hangGuard)
 	for {
-		_, err := v.Verify(context.Background(), tokens[0])
+		_, err := v.Verify(t.Context(), tokens[0])
 		if err == nil {
 			break
 		}
@@ -108,10 +110,10 @@ func TestJWKSDownAtColdStartFailsClosedThenRecovers(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if _, err := v.Verify(context.Background(), tokens[1]); err != nil {
+	if _, err := v.Verify(t.Context(), tokens[1]); err != nil {
 		t.Errorf("ES256 after recovery: %v", err)
 	}
-	if _, err := v.Verify(context.Background(), tokens[2]); err == nil {
+	if _, err := v.Verify(t.Context(), tokens[2]); err == nil {
 		t.Error("HS256 accepted by a JWKS-only verifier")
 	}
 }
@@ -120,13 +122,14 @@ func TestJWKSDownAtColdStartFailsClosedThenRecovers(t *testing.T) {
 // is fetched a bounded number of times (the unknown-kid refresh is rate limited), and after
 // Close no goroutine of the key-set machinery remains.
 func TestJWKSUnknownKidFlood(t *testing.T) {
+	// Not parallel: it inspects every goroutine of the process.
 	a, _, _ := keys(t)
 	jwks := newJWKSServer(t, map[string]any{"rsa": &a.PublicKey})
 	v, err := auth.NewVerifier(auth.Config{JWKSURL: jwks.URL, VerifyTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, a, "rsa", claimsFor("alice"))); err != nil {
+	if _, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, a, "rsa", claimsFor("alice"))); err != nil {
 		t.Fatalf("genuine token: %v", err)
 	}
 	const flood = 200
@@ -136,7 +139,7 @@ func TestJWKSUnknownKidFlood(t *testing.T) {
 	for i := range flood {
 		tok := sign(t, jwt.SigningMethodRS256, a, fmt.Sprintf("made-up-%d", i), claimsFor("alice"))
 		wg.Go(func() {
-			if _, err := v.Verify(context.Background(), tok); err == nil {
+			if _, err := v.Verify(t.Context(), tok); err == nil {
 				errs <- errors.New("token with an unknown kid accepted")
 			} else if !errors.Is(err, auth.ErrInvalidToken) {
 				errs <- fmt.Errorf("err = %w, want ErrInvalidToken", err)
@@ -162,13 +165,14 @@ func TestJWKSUnknownKidFlood(t *testing.T) {
 // TestVerifyDeadlineWithSlowJWKS: an unknown kid makes verification fetch the JWKS, which
 // hangs; the verification gives up at its own deadline rather than API Gateway's 29 s.
 func TestVerifyDeadlineWithSlowJWKS(t *testing.T) {
+	t.Parallel()
 	a, b, _ := keys(t)
 	jwks := newJWKSServer(t, map[string]any{"rsa": &a.PublicKey})
 	v := newVerifier(t, auth.Config{JWKSURL: jwks.URL, VerifyTimeout: 300 * time.Millisecond})
 	jwks.setDelay(time.Minute)
 	done := make(chan error, 1)
 	go func() {
-		_, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, b, "rotated", claimsFor("alice")))
+		_, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, b, "rotated", claimsFor("alice")))
 		done <- err
 	}()
 	select {
@@ -185,6 +189,7 @@ func TestVerifyDeadlineWithSlowJWKS(t *testing.T) {
 // TestCloseStopsBackgroundRefresh: a verifier with a short refresh interval leaves no
 // refresh goroutine once closed.
 func TestCloseStopsBackgroundRefresh(t *testing.T) {
+	// Not parallel: it inspects every goroutine of the process.
 	a, _, _ := keys(t)
 	jwks := newJWKSServer(t, map[string]any{"rsa": &a.PublicKey})
 	v, err := auth.NewVerifier(auth.Config{JWKSURL: jwks.URL, JWKSRefreshInterval: 20 * time.Millisecond})

@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -143,7 +142,7 @@ func (s *jwksServer) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	body, err := set.JSONPublic(context.Background())
+	body, err := set.JSONPublic(r.Context())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

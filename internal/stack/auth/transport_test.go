@@ -29,6 +29,7 @@ func connectRequest(headers map[string]string, query map[string]string) events.A
 }
 
 func TestFromConnectRequest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		headers   map[string]string

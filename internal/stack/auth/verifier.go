@@ -42,6 +42,32 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
+// withDefaults returns cfg with every unset field at its documented default.
+func (cfg Config) withDefaults() Config {
+	if cfg.UserIDClaim == "" {
+		cfg.UserIDClaim = "sub"
+	}
+	if cfg.Leeway == 0 {
+		cfg.Leeway = 30 * time.Second
+	}
+	if cfg.MaxTokenBytes == 0 {
+		cfg.MaxTokenBytes = 8192
+	}
+	if cfg.VerifyTimeout == 0 {
+		cfg.VerifyTimeout = 3 * time.Second
+	}
+	if cfg.JWKSRefreshInterval == 0 {
+		cfg.JWKSRefreshInterval = time.Hour
+	}
+	if cfg.JWKSMinRefreshInterval == 0 {
+		cfg.JWKSMinRefreshInterval = 10 * time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	return cfg
+}
+
 // Errors a verification returns; every one of them means 401.
 var (
 	ErrNoToken      = errors.New("no token presented")
@@ -61,7 +87,7 @@ type Verifier struct {
 // NewVerifier builds a Verifier. With a JWKS URL it fetches the key set once; if that fails the
 // Verifier still starts and refuses every JWKS token until a later fetch succeeds.
 func NewVerifier(cfg Config) (*Verifier, error) {
-	cfg = withDefaults(cfg)
+	cfg = cfg.withDefaults()
 	if len(cfg.HMACSecret) == 0 && cfg.JWKSURL == "" {
 		return nil, errors.New("auth: configure a JWKS URL or an HMAC secret")
 	}
@@ -89,31 +115,6 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	}
 	v.parser = jwt.NewParser(opts...)
 	return v, nil
-}
-
-func withDefaults(cfg Config) Config {
-	if cfg.UserIDClaim == "" {
-		cfg.UserIDClaim = "sub"
-	}
-	if cfg.Leeway == 0 {
-		cfg.Leeway = 30 * time.Second
-	}
-	if cfg.MaxTokenBytes == 0 {
-		cfg.MaxTokenBytes = 8192
-	}
-	if cfg.VerifyTimeout == 0 {
-		cfg.VerifyTimeout = 3 * time.Second
-	}
-	if cfg.JWKSRefreshInterval == 0 {
-		cfg.JWKSRefreshInterval = time.Hour
-	}
-	if cfg.JWKSMinRefreshInterval == 0 {
-		cfg.JWKSMinRefreshInterval = 10 * time.Second
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
-	}
-	return cfg
 }
 
 func (v *Verifier) startJWKS() error {

@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -26,6 +25,7 @@ func newVerifier(t testing.TB, cfg auth.Config) *auth.Verifier {
 // HMAC key so only the claims vary. Leeway is 30s; "just inside/outside" keep 5s of margin
 // because NumericDate has one-second precision and the parser reads its own clock.
 func TestVerifyHMACClaims(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	exp := now.Add(time.Hour).Unix()
 	tests := []struct {
@@ -73,7 +73,7 @@ func TestVerifyHMACClaims(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cfg.HMACSecret = testHMACSecret
 			v := newVerifier(t, tt.cfg)
-			got, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodHS256, testHMACSecret, "", tt.claims))
+			got, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodHS256, testHMACSecret, "", tt.claims))
 			if tt.want == "" {
 				if err == nil || !errors.Is(err, auth.ErrInvalidToken) {
 					t.Fatalf("Verify = %q, %v; want ErrInvalidToken", got, err)
@@ -91,6 +91,7 @@ func TestVerifyHMACClaims(t *testing.T) {
 // confusion (HS256 keyed with the RSA public key's PEM, which an attacker knows) both with only
 // a JWKS configured and with a JWKS beside a development secret.
 func TestVerifyRefusesForgedAlgorithms(t *testing.T) {
+	t.Parallel()
 	a, _, _ := keys(t)
 	jwks := newJWKSServer(t, map[string]any{"k1": &a.PublicKey})
 	pemKey := publicPEM(t, &a.PublicKey)
@@ -118,7 +119,7 @@ func TestVerifyRefusesForgedAlgorithms(t *testing.T) {
 		v := newVerifier(t, cfg)
 		for tname, tok := range tokens {
 			t.Run(cname+"/"+tname, func(t *testing.T) {
-				if got, err := v.Verify(context.Background(), tok); err == nil {
+				if got, err := v.Verify(t.Context(), tok); err == nil {
 					t.Fatalf("forged token accepted as %q", got)
 				}
 			})
@@ -126,7 +127,7 @@ func TestVerifyRefusesForgedAlgorithms(t *testing.T) {
 	}
 	// The genuine token passes, so the refusals above are about the forgery.
 	v := newVerifier(t, configs["jwks + hmac"])
-	if got, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, a, "k1", claims)); err != nil || got != "alice" {
+	if got, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, a, "k1", claims)); err != nil || got != "alice" {
 		t.Fatalf("genuine RS256: %q, %v", got, err)
 	}
 }
@@ -141,6 +142,7 @@ func derOf(t testing.TB, pemBytes []byte) []byte {
 // panic, both by the length cap and, with the cap raised, by the parser itself (CVE-2025-30204
 // was a memory blow-up on such tokens).
 func TestVerifyHostileInputsReturnQuickly(t *testing.T) {
+	t.Parallel()
 	mb := 1 << 20
 	inputs := map[string]string{
 		"dots":             strings.Repeat(".", mb),
@@ -158,7 +160,7 @@ func TestVerifyHostileInputsReturnQuickly(t *testing.T) {
 		v := newVerifier(t, auth.Config{HMACSecret: testHMACSecret, MaxTokenBytes: maxBytes})
 		for name, in := range inputs {
 			t.Run(name, func(t *testing.T) {
-				got, err := v.Verify(context.Background(), in)
+				got, err := v.Verify(t.Context(), in)
 				if err == nil {
 					t.Fatalf("garbage accepted as %q", got)
 				}
@@ -169,12 +171,13 @@ func TestVerifyHostileInputsReturnQuickly(t *testing.T) {
 		}
 	}
 	v := newVerifier(t, auth.Config{HMACSecret: testHMACSecret})
-	if _, err := v.Verify(context.Background(), ""); !errors.Is(err, auth.ErrNoToken) {
+	if _, err := v.Verify(t.Context(), ""); !errors.Is(err, auth.ErrNoToken) {
 		t.Errorf("empty token: %v, want ErrNoToken", err)
 	}
 }
 
 func TestNewVerifierNeedsAKey(t *testing.T) {
+	t.Parallel()
 	if _, err := auth.NewVerifier(auth.Config{Issuer: "x"}); err == nil {
 		t.Fatal("a verifier without any key was built")
 	}

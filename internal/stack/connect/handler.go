@@ -13,6 +13,7 @@ import (
 
 	"github.com/agentbridge/agentbridge/internal/stack/auth"
 	"github.com/agentbridge/agentbridge/internal/stack/connstore"
+	"github.com/agentbridge/agentbridge/internal/stack/lambdaenv"
 )
 
 // TokenVerifier turns a bearer token into a user id.
@@ -26,31 +27,51 @@ type ConnectionWriter interface {
 }
 
 // Handler authenticates a $connect and records the user's new connection.
+// Verifier and Store are required; the other fields default in withDefaults.
 type Handler struct {
 	Verifier TokenVerifier
 	Store    ConnectionWriter
-	TTL      time.Duration
-	Now      func() time.Time // default time.Now
-	Logger   *slog.Logger     // default: discard
+	// TTL is how long a mapping lives unless $disconnect removes it first.
+	// Default lambdaenv.DefaultConnectionTTL.
+	TTL time.Duration
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+	// Logger receives one line per request. Default: discard.
+	Logger *slog.Logger
+}
+
+// withDefaults returns h with every unset field at its documented default.
+func (h Handler) withDefaults() Handler {
+	if h.TTL <= 0 {
+		h.TTL = lambdaenv.DefaultConnectionTTL
+	}
+	if h.Now == nil {
+		h.Now = time.Now
+	}
+	if h.Logger == nil {
+		h.Logger = slog.New(slog.DiscardHandler)
+	}
+	return h
 }
 
 // Handle answers 200 (echoing the agentbridge subprotocol when offered), 401 for a missing or
 // invalid token, and 500 when the mapping cannot be stored.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
+	cfg := h.withDefaults()
 	rc := req.RequestContext
-	log := h.logger().With("connection_id", rc.ConnectionID, "source_ip", rc.Identity.SourceIP)
+	log := cfg.Logger.With("connection_id", rc.ConnectionID, "source_ip", rc.Identity.SourceIP)
 	creds := auth.FromConnectRequest(req)
-	userID, err := h.Verifier.Verify(ctx, creds.Token)
+	userID, err := cfg.Verifier.Verify(ctx, creds.Token)
 	if err != nil {
 		log.InfoContext(ctx, "connect refused", "reason", err.Error())
 		return status(http.StatusUnauthorized), nil
 	}
-	now := h.now()
+	now := cfg.Now()
 	conn := connstore.Connection{
 		UserID: userID, ConnectionID: rc.ConnectionID, SourceIP: rc.Identity.SourceIP,
-		ConnectedAt: connectedAt(rc.ConnectedAt, now), ExpiresAt: now.Add(h.TTL),
+		ConnectedAt: connectedAt(rc.ConnectedAt, now), ExpiresAt: now.Add(cfg.TTL),
 	}
-	if err := h.Store.Put(ctx, conn); err != nil {
+	if err := cfg.Store.Put(ctx, conn); err != nil {
 		log.ErrorContext(ctx, "connect failed", "user_id", userID, "error", err)
 		return status(http.StatusInternalServerError), nil
 	}
@@ -69,20 +90,6 @@ func connectedAt(epochMillis int64, now time.Time) time.Time {
 		return time.UnixMilli(epochMillis)
 	}
 	return now
-}
-
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Logger
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now == nil {
-		return time.Now()
-	}
-	return h.Now()
 }
 
 func status(code int) events.APIGatewayProxyResponse {

@@ -53,14 +53,20 @@ type Options struct {
 	Now func() time.Time
 }
 
-// NewStore returns a Store on table.
+// withDefaults returns o with every unset field at its documented default.
+func (o Options) withDefaults() Options {
+	if o.ConnectionIndex == "" {
+		o.ConnectionIndex = DefaultConnectionIndex
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// New returns a Store on table.
 func New(db DynamoDB, table string, opts Options) *Store {
-	if opts.ConnectionIndex == "" {
-		opts.ConnectionIndex = DefaultConnectionIndex
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	opts = opts.withDefaults()
 	return &Store{db: db, table: table, index: opts.ConnectionIndex, now: opts.Now}
 }
 

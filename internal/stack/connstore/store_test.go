@@ -1,7 +1,6 @@
 package connstore_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -18,9 +17,10 @@ func newStore(t *testing.T, now *time.Time) *connstore.Store {
 }
 
 func TestLiveSkipsExpiredAndOtherUsers(t *testing.T) {
+	t.Parallel()
 	now := time.Now().Truncate(time.Second)
 	s := newStore(t, &now)
-	ctx := context.Background()
+	ctx := t.Context()
 	put := func(user, id string, expires time.Time) {
 		t.Helper()
 		if err := s.Put(ctx, connstore.Connection{UserID: user, ConnectionID: id, ConnectedAt: now, ExpiresAt: expires, SourceIP: "10.0.0.1"}); err != nil {
@@ -49,9 +49,10 @@ func TestLiveSkipsExpiredAndOtherUsers(t *testing.T) {
 }
 
 func TestLiveReadsEveryPage(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	s := newStore(t, &now)
-	ctx := context.Background()
+	ctx := t.Context()
 	// Items of ~4 KB each push the result past DynamoDB's 1 MB page size.
 	const n = 300
 	pad := strings.Repeat("x", 4000)
@@ -71,9 +72,10 @@ func TestLiveReadsEveryPage(t *testing.T) {
 }
 
 func TestDeleteByConnectionIDIsIdempotent(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	s := newStore(t, &now)
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, user := range []string{"alice", "bob"} {
 		if err := s.Put(ctx, connstore.Connection{UserID: user, ConnectionID: user + "-conn", ConnectedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/agentbridge/agentbridge/internal/stack/eventcodec"
+	"github.com/agentbridge/agentbridge/internal/stack/fanout"
 	"github.com/agentbridge/agentbridge/protocol"
 )
 
@@ -17,6 +18,10 @@ func functionError(err error) error {
 	var e *eventcodec.Error
 	if errors.As(err, &e) {
 		return messages.InvokeResponse_Error{Type: e.Code, Message: e.Error()}
+	}
+	var large *fanout.TooLargeError
+	if errors.As(err, &large) {
+		return messages.InvokeResponse_Error{Type: protocol.ErrorTypeFanoutTooLarge, Message: large.Error()}
 	}
 	return messages.InvokeResponse_Error{Type: protocol.ErrorTypeUnavailable, Message: err.Error()}
 }

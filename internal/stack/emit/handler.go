@@ -22,44 +22,47 @@ type Deliverer interface {
 //
 // The steps are decode, render, deliver. Rendering fixes each event's id and envelope before
 // anything is sent, so persisting events for replay slots in between render and deliver.
+//
+// Deliverer is required; the other fields default in withDefaults.
 type Handler struct {
 	Deliverer Deliverer
-	Now       func() time.Time // default time.Now
-	Logger    *slog.Logger     // default: discard
+	// Now is the clock that stamps envelopes. Default time.Now.
+	Now func() time.Time
+	// Logger receives one line per request. Default: discard.
+	Logger *slog.Logger
+}
+
+// withDefaults returns h with every unset field at its documented default.
+func (h Handler) withDefaults() Handler {
+	if h.Now == nil {
+		h.Now = time.Now
+	}
+	if h.Logger == nil {
+		h.Logger = slog.New(slog.DiscardHandler)
+	}
+	return h
 }
 
 // Handle decodes the request, refuses it whole if any event is invalid or too large, and
 // otherwise returns the delivery report. Errors carry a protocol error type.
 func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (protocol.DeliveryReport, error) {
+	cfg := h.withDefaults()
 	req, err := eventcodec.Decode(payload)
 	if err != nil {
 		return protocol.DeliveryReport{}, functionError(err)
 	}
-	msgs, err := eventcodec.Render(req, h.now())
+	msgs, err := eventcodec.Render(req, cfg.Now())
 	if err != nil {
 		return protocol.DeliveryReport{}, functionError(err)
 	}
-	report, err := h.Deliverer.Deliver(ctx, req.UserID, msgs)
-	log := h.logger().With("user_id", req.UserID, "events", len(msgs))
+	report, err := cfg.Deliverer.Deliver(ctx, req.UserID, msgs)
+	log := cfg.Logger.With("user_id", req.UserID, "events", len(msgs))
 	if err != nil {
 		log.ErrorContext(ctx, "emit failed", "error", err)
 		return report, functionError(err)
 	}
 	log.InfoContext(ctx, "emitted", "connections", report.Connections, "delivered", report.Delivered,
-		"stale_removed", report.StaleRemoved, "failed", report.Failed)
+		"stale_removed", report.StaleRemoved, "gone", report.Gone, "throttled", report.Throttled,
+		"failed", report.Failed, "not_attempted", report.NotAttempted)
 	return report, nil
-}
-
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Logger
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now == nil {
-		return time.Now()
-	}
-	return h.Now()
 }

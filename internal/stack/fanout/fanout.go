@@ -2,14 +2,11 @@ package fanout
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
-	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/agentbridge/agentbridge/internal/stack/connstore"
@@ -28,18 +25,6 @@ type Poster interface {
 	PostToConnection(ctx context.Context, in *apigatewaymanagementapi.PostToConnectionInput, opts ...func(*apigatewaymanagementapi.Options)) (*apigatewaymanagementapi.PostToConnectionOutput, error)
 }
 
-// Options tune a Fanout; the zero value works.
-type Options struct {
-	// Parallel bounds how many connections are posted to at once. Default 16.
-	Parallel int
-	// GoneGrace is how young a connection may be and still not be removed on 410. Default 5s.
-	GoneGrace time.Duration
-	// Now is the clock. Default time.Now.
-	Now func() time.Time
-	// Logger receives one line per failed post (ids only, never data). Default: discard.
-	Logger *slog.Logger
-}
-
 // Fanout delivers messages to a user's connections.
 type Fanout struct {
 	conns  Connections
@@ -49,33 +34,25 @@ type Fanout struct {
 
 // New returns a Fanout.
 func New(conns Connections, poster Poster, opts Options) *Fanout {
-	if opts.Parallel <= 0 {
-		opts.Parallel = 16
-	}
-	if opts.GoneGrace == 0 {
-		opts.GoneGrace = 5 * time.Second
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	return &Fanout{conns: conns, poster: poster, opts: opts}
+	return &Fanout{conns: conns, poster: poster, opts: opts.withDefaults()}
 }
 
-// ErrStore wraps a failure to read the user's connections; nothing was sent.
-var ErrStore = errors.New("connection store unavailable")
-
-// Deliver posts msgs, in order, to each live connection of userID and reports the outcome.
-// It fails only when the connections cannot be read.
+// Deliver posts msgs, in order, to each live connection of userID and reports the outcome of
+// every message. It works to ctx's deadline less the margin and returns by then. It fails only
+// when the connections cannot be read (ErrStore) or the fan-out is too large (*TooLargeError);
+// then nothing was sent.
 func (f *Fanout) Deliver(ctx context.Context, userID string, msgs []eventcodec.Message) (protocol.DeliveryReport, error) {
 	report := protocol.DeliveryReport{Events: len(msgs)}
+	ctx, cancel := f.workContext(ctx)
+	defer cancel()
 	conns, err := f.conns.Live(ctx, userID)
 	if err != nil {
 		return report, fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	report.Connections = len(conns)
+	if n := len(msgs) * len(conns); n > f.opts.MaxDeliveries && len(msgs) > 1 {
+		return report, &TooLargeError{Events: len(msgs), Connections: len(conns), Max: f.opts.MaxDeliveries}
+	}
 	var mu sync.Mutex
 	var g errgroup.Group
 	g.SetLimit(f.opts.Parallel)
@@ -83,9 +60,7 @@ func (f *Fanout) Deliver(ctx context.Context, userID string, msgs []eventcodec.M
 		g.Go(func() error {
 			r := f.deliverTo(ctx, c, msgs)
 			mu.Lock()
-			report.Delivered += r.Delivered
-			report.Failed += r.Failed
-			report.StaleRemoved += r.StaleRemoved
+			add(&report, r)
 			mu.Unlock()
 			return nil
 		})
@@ -94,41 +69,22 @@ func (f *Fanout) Deliver(ctx context.Context, userID string, msgs []eventcodec.M
 	return report, nil
 }
 
-// deliverTo posts msgs to one connection in order, stopping at the first Gone.
-func (f *Fanout) deliverTo(ctx context.Context, c connstore.Connection, msgs []eventcodec.Message) protocol.DeliveryReport {
-	var r protocol.DeliveryReport
-	for i, m := range msgs {
-		_, err := f.poster.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{
-			ConnectionId: &c.ConnectionID, Data: m.Data,
-		})
-		var gone *types.GoneException
-		switch {
-		case err == nil:
-			r.Delivered++
-		case errors.As(err, &gone):
-			if f.prune(ctx, c) {
-				r.StaleRemoved++
-			} else {
-				r.Failed += len(msgs) - i
-			}
-			return r
-		default:
-			r.Failed++
-			f.opts.Logger.WarnContext(ctx, "post to connection failed",
-				"connection_id", c.ConnectionID, "event_id", m.EventID, "error", err)
-		}
+// workContext ends DeadlineMargin before ctx's deadline, capped at a tenth of the time left.
+func (f *Fanout) workContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
 	}
-	return r
+	margin := min(f.opts.DeadlineMargin, time.Until(deadline)/10)
+	return context.WithDeadline(ctx, deadline.Add(-margin))
 }
 
-// prune removes a gone connection unless it may still be inside its $connect.
-func (f *Fanout) prune(ctx context.Context, c connstore.Connection) bool {
-	if f.opts.Now().Sub(c.ConnectedAt) < f.opts.GoneGrace {
-		return false
-	}
-	if err := f.conns.Delete(ctx, c.UserID, c.ConnectionID); err != nil {
-		f.opts.Logger.WarnContext(ctx, "remove gone connection failed", "connection_id", c.ConnectionID, "error", err)
-		return false
-	}
-	return true
+// add sums one connection's counts into the request's report.
+func add(report *protocol.DeliveryReport, r counts) {
+	report.Delivered += r.delivered
+	report.StaleRemoved += r.staleRemoved
+	report.Gone += r.gone
+	report.Throttled += r.throttled
+	report.Failed += r.failed
+	report.NotAttempted += r.notAttempted
 }

@@ -2,7 +2,6 @@ package lambdaenv
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"testing"
 )
@@ -26,10 +25,10 @@ func TestLoggerHonoursLambdaLogLevel(t *testing.T) {
 			}
 			return ""
 		})
-		if got := log.Enabled(context.Background(), slog.LevelDebug); got != tt.debug {
+		if got := log.Enabled(t.Context(), slog.LevelDebug); got != tt.debug {
 			t.Errorf("level %q: debug enabled = %v, want %v", tt.env, got, tt.debug)
 		}
-		if got := log.Enabled(context.Background(), slog.LevelInfo); got != tt.ok {
+		if got := log.Enabled(t.Context(), slog.LevelInfo); got != tt.ok {
 			t.Errorf("level %q: info enabled = %v, want %v", tt.env, got, tt.ok)
 		}
 	}

@@ -1,7 +1,6 @@
 package stacktest_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 )
@@ -15,7 +14,7 @@ func BenchmarkConnect(b *testing.B) {
 	for b.Loop() {
 		i++
 		ev := s.connectEvent(b, "connect-subprotocol.json", tok, fmt.Sprintf("YmVuY2gtY29ubmVj%d=", i))
-		resp, err := s.connect.Handle(context.Background(), ev)
+		resp, err := s.connect.Handle(b.Context(), ev)
 		if err != nil || resp.StatusCode != 200 {
 			b.Fatalf("connect: %d %v", resp.StatusCode, err)
 		}

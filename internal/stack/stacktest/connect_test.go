@@ -1,7 +1,6 @@
 package stacktest_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 )
 
 func TestConnectAcceptsEachTokenTransport(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		fixture      string
 		wantProtocol string
@@ -24,7 +24,7 @@ func TestConnectAcceptsEachTokenTransport(t *testing.T) {
 		t.Run(tt.fixture, func(t *testing.T) {
 			s := newStack(t)
 			token := s.token(t, "alice")
-			resp, err := s.connect.Handle(context.Background(), s.connectEvent(t, tt.fixture, token, "R1kmxc2VNjMCFIA="))
+			resp, err := s.connect.Handle(t.Context(), s.connectEvent(t, tt.fixture, token, "R1kmxc2VNjMCFIA="))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,6 +56,7 @@ func TestConnectAcceptsEachTokenTransport(t *testing.T) {
 }
 
 func TestConnectRefusesBadTokensAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	now := s.now
 	sign := func(method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
@@ -83,7 +84,7 @@ func TestConnectRefusesBadTokensAndWritesNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, err := s.connect.Handle(context.Background(), s.connectEvent(t, tt.fixture, tt.token, "AAAAAAAAAAAAAA0="))
+			resp, err := s.connect.Handle(t.Context(), s.connectEvent(t, tt.fixture, tt.token, "AAAAAAAAAAAAAA0="))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,6 +102,7 @@ func TestConnectRefusesBadTokensAndWritesNothing(t *testing.T) {
 }
 
 func TestConnectIsIdempotent(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", "R1kmxc2VNjMCFIA=")
 	s.connectAs(t, "alice", "R1kmxc2VNjMCFIA=")
@@ -110,12 +112,13 @@ func TestConnectIsIdempotent(t *testing.T) {
 }
 
 func TestDisconnectRemovesMappingAndIsIdempotent(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", "R1kmxc2VNjMCFIA=")
 	s.connectAs(t, "alice", "R1kmxc2VNjMCFIB=")
 	ev := s.connectEvent(t, "disconnect.json", "", "R1kmxc2VNjMCFIA=")
 	for i := range 2 {
-		resp, err := s.disconnect.Handle(context.Background(), ev)
+		resp, err := s.disconnect.Handle(t.Context(), ev)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("disconnect #%d: status %d, err %v", i+1, resp.StatusCode, err)
 		}
@@ -125,7 +128,7 @@ func TestDisconnectRemovesMappingAndIsIdempotent(t *testing.T) {
 		t.Errorf("after disconnect: %+v, want only the other connection", rows)
 	}
 	ev.RequestContext.ConnectionID = "bmV2ZXJTZWVuSWQ="
-	if resp, err := s.disconnect.Handle(context.Background(), ev); err != nil || resp.StatusCode != 200 {
+	if resp, err := s.disconnect.Handle(t.Context(), ev); err != nil || resp.StatusCode != 200 {
 		t.Errorf("unknown id: status %d, err %v; want 200", resp.StatusCode, err)
 	}
 }

@@ -1,7 +1,6 @@
 package stacktest_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +16,7 @@ import (
 
 func emitJSON(t *testing.T, s *stack, body string) (protocol.DeliveryReport, error) {
 	t.Helper()
-	return s.emit.Handle(context.Background(), json.RawMessage(body))
+	return s.emit.Handle(t.Context(), json.RawMessage(body))
 }
 
 func envelopes(t *testing.T, posts [][]byte) []protocol.Envelope {
@@ -36,6 +35,7 @@ const twoEvents = `{"user_id":"alice","events":[
 	{"type":"tool_executing","run_id":"run-1","seq":1,"payload":{"tool":"web_search","call_id":"c1","arguments":{"q":"go"}}}]}`
 
 func TestEmitReachesEveryConnectionOfThatUserOnly(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	alice := []string{"YWxpY2UtY29ubjE=", "YWxpY2UtY29ubjI=", "YWxpY2UtY29ubjM="}
 	for _, id := range alice {
@@ -78,6 +78,7 @@ func TestEmitReachesEveryConnectionOfThatUserOnly(t *testing.T) {
 }
 
 func TestEmitGonePrunesOnlyThatConnection(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	ids := []string{"Y29ubmVjdGlvbjE=", "Y29ubmVjdGlvbjI=", "Y29ubmVjdGlvbjM="}
 	for _, id := range ids {
@@ -89,7 +90,7 @@ func TestEmitGonePrunesOnlyThatConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := protocol.DeliveryReport{Events: 2, Connections: 3, Delivered: 4, StaleRemoved: 1}
+	want := protocol.DeliveryReport{Events: 2, Connections: 3, Delivered: 4, StaleRemoved: 1, Gone: 2}
 	if report != want {
 		t.Errorf("report = %+v, want %+v", report, want)
 	}
@@ -113,10 +114,11 @@ func TestEmitGonePrunesOnlyThatConnection(t *testing.T) {
 }
 
 func TestEmitKeepsYoungConnectionAnsweringGone(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	ev := s.connectEvent(t, "connect-query.json", s.token(t, "alice"), "eW91bmctY29ubg==")
 	ev.RequestContext.ConnectedAt = s.now.Add(-500 * time.Millisecond).UnixMilli() // still inside $connect
-	if resp, err := s.connect.Handle(context.Background(), ev); err != nil || resp.StatusCode != 200 {
+	if resp, err := s.connect.Handle(t.Context(), ev); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("connect: %d %v", resp.StatusCode, err)
 	}
 	s.mgmt.FailNext("eW91bmctY29ubg==", mgmtapitest.Gone)
@@ -134,6 +136,7 @@ func TestEmitKeepsYoungConnectionAnsweringGone(t *testing.T) {
 }
 
 func TestEmitRetriesThrottlingAndServerErrors(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", "cmV0cnktY29ubg==")
 	s.mgmt.FailNext("cmV0cnktY29ubg==", mgmtapitest.LimitExceeded, mgmtapitest.InternalError)
@@ -154,6 +157,7 @@ func TestEmitRetriesThrottlingAndServerErrors(t *testing.T) {
 }
 
 func TestEmitCountsPersistentFailures(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", "Zm9yYmlkZGVuMTI=")
 	s.mgmt.FailAlways("Zm9yYmlkZGVuMTI=", mgmtapitest.Forbidden)
@@ -167,6 +171,7 @@ func TestEmitCountsPersistentFailures(t *testing.T) {
 }
 
 func TestEmitRefusesBadRequestsAndSendsNothing(t *testing.T) {
+	t.Parallel()
 	big := strings.Repeat("x", protocol.MaxEnvelopeBytes)
 	tests := []struct {
 		name, body, wantType, wantField string
@@ -207,6 +212,7 @@ func TestEmitRefusesBadRequestsAndSendsNothing(t *testing.T) {
 }
 
 func TestEmitWithoutConnectionsIsNotAnError(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	report, err := emitJSON(t, s, `{"user_id":"nobody","type":"agent_started","run_id":"r1"}`)
 	if err != nil {
@@ -218,6 +224,7 @@ func TestEmitWithoutConnectionsIsNotAnError(t *testing.T) {
 }
 
 func TestEmitIgnoresExpiredMappings(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", "ZXhwaXJlZC1jb25u")
 	s.now = s.now.Add(3 * time.Hour) // past the mapping's expiry; TTL deletion may lag for days
@@ -231,6 +238,7 @@ func TestEmitIgnoresExpiredMappings(t *testing.T) {
 }
 
 func TestConnectThenImmediateEmitDelivers(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	for i := range 20 {
 		id := fmt.Sprintf("aW1tZWRpYXRl%04d", i)

@@ -5,24 +5,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/url"
 	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
 
-	toxiproxy "github.com/Shopify/toxiproxy/v2"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/rs/zerolog"
 
 	"github.com/agentbridge/agentbridge/internal/stack/connstore"
 	"github.com/agentbridge/agentbridge/internal/stack/emit"
 	"github.com/agentbridge/agentbridge/internal/stack/fanout"
 	"github.com/agentbridge/agentbridge/internal/testsupport/dynamotest"
 	"github.com/agentbridge/agentbridge/internal/testsupport/faultproxy"
-
 	"github.com/agentbridge/agentbridge/internal/testsupport/mgmtapitest"
 	"github.com/agentbridge/agentbridge/protocol"
 )
@@ -46,27 +42,15 @@ func emitVia(t *testing.T, s *stack, endpoint string) *emit.Handler {
 	return &emit.Handler{Deliverer: fanout.New(store, poster, fanout.Options{Now: clock}), Now: clock}
 }
 
-// toxiProxy runs Toxiproxy in-process between the code and the DynamoDB-compatible server.
-func toxiProxy(t *testing.T) *toxiproxy.Proxy {
+// dynamoProxy puts a fault proxy between the code and the DynamoDB-compatible server.
+func dynamoProxy(t *testing.T) *faultproxy.Proxy {
 	t.Helper()
-	upstream, err := url.Parse(dynamotest.Shared(t).Endpoint)
+	p, err := faultproxy.New(dynamotest.Shared(t).Endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
-	p := toxiproxy.NewProxy(srv, "dynamodb", "127.0.0.1:0", upstream.Host)
-	if err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Stop)
+	t.Cleanup(p.Close)
 	return p
-}
-
-func addToxic(t *testing.T, p *toxiproxy.Proxy, spec string) {
-	t.Helper()
-	if _, err := p.Toxics.AddToxicJson(strings.NewReader(spec)); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // wantUnavailable asserts err is the retryable ServiceUnavailable function error.
@@ -82,13 +66,14 @@ func wantUnavailable(t *testing.T, err error) messages.InvokeResponse_Error {
 // TestEmitHonoursDeadlineWhenDynamoDBIsSlow: DynamoDB answers 30 s late; emit, given 300 ms,
 // returns ServiceUnavailable long before that and leaves no goroutine working for it.
 func TestEmitHonoursDeadlineWhenDynamoDBIsSlow(t *testing.T) {
+	// Not parallel: it inspects every goroutine of the process.
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
-	p := toxiProxy(t)
-	emit := emitVia(t, s, "http://"+p.Listen)
-	addToxic(t, p, `{"name":"slow","type":"latency","stream":"downstream","attributes":{"latency":30000}}`)
+	p := dynamoProxy(t)
+	emit := emitVia(t, s, p.URL())
+	p.Delay(30 * time.Second)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	_, err := emit.Handle(ctx, json.RawMessage(oneEvent))
@@ -105,18 +90,17 @@ func TestEmitHonoursDeadlineWhenDynamoDBIsSlow(t *testing.T) {
 // TestEmitConnectionResetsThenRecovery: DynamoDB connections reset; emit fails with
 // ServiceUnavailable once the SDK's retries are spent, and succeeds once the fault is gone.
 func TestEmitConnectionResetsThenRecovery(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
-	p := toxiProxy(t)
-	emit := emitVia(t, s, "http://"+p.Listen)
-	addToxic(t, p, `{"name":"reset","type":"reset_peer","stream":"downstream","attributes":{"timeout":0}}`)
+	p := dynamoProxy(t)
+	emit := emitVia(t, s, p.URL())
+	p.ResetConnections()
 
-	_, err := emit.Handle(context.Background(), json.RawMessage(oneEvent))
+	_, err := emit.Handle(t.Context(), json.RawMessage(oneEvent))
 	wantUnavailable(t, err)
-	if err := p.Toxics.RemoveToxic(context.Background(), "reset"); err != nil {
-		t.Fatal(err)
-	}
-	report, err := emit.Handle(context.Background(), json.RawMessage(oneEvent))
+	p.Clear()
+	report, err := emit.Handle(t.Context(), json.RawMessage(oneEvent))
 	if err != nil || report.Delivered != 1 {
 		t.Fatalf("after recovery: %+v, %v", report, err)
 	}
@@ -128,17 +112,18 @@ func TestEmitConnectionResetsThenRecovery(t *testing.T) {
 // TestEmitDynamoDBDownThenBack: the DynamoDB endpoint refuses connections; emit fails with
 // ServiceUnavailable, then works when the endpoint is back.
 func TestEmitDynamoDBDownThenBack(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
-	p := toxiProxy(t)
-	emit := emitVia(t, s, "http://"+p.Listen)
-	p.Stop()
-	_, err := emit.Handle(context.Background(), json.RawMessage(oneEvent))
+	p := dynamoProxy(t)
+	emit := emitVia(t, s, p.URL())
+	p.Down()
+	_, err := emit.Handle(t.Context(), json.RawMessage(oneEvent))
 	wantUnavailable(t, err)
-	if err := p.Start(); err != nil {
+	if err := p.Up(); err != nil {
 		t.Skipf("could not rebind the proxy's port: %v", err)
 	}
-	if report, err := emit.Handle(context.Background(), json.RawMessage(oneEvent)); err != nil || report.Delivered != 1 {
+	if report, err := emit.Handle(t.Context(), json.RawMessage(oneEvent)); err != nil || report.Delivered != 1 {
 		t.Fatalf("after the endpoint came back: %+v, %v", report, err)
 	}
 }
@@ -146,17 +131,14 @@ func TestEmitDynamoDBDownThenBack(t *testing.T) {
 // TestEmitDynamoDBThrottling: two ProvisionedThroughputExceededException answers are absorbed
 // by the SDK's retryer; throttling past its budget is a retryable ServiceUnavailable.
 func TestEmitDynamoDBThrottling(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
-	fp, err := faultproxy.New(dynamotest.Shared(t).Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fp.Close)
+	fp := dynamoProxy(t)
 	emit := emitVia(t, s, fp.URL())
 
 	fp.FailNext(2, faultproxy.DynamoDBThrottling)
-	report, err := emit.Handle(context.Background(), json.RawMessage(oneEvent))
+	report, err := emit.Handle(t.Context(), json.RawMessage(oneEvent))
 	if err != nil || report.Delivered != 1 {
 		t.Fatalf("throttled twice: %+v, %v; want delivered within the retry budget", report, err)
 	}
@@ -165,12 +147,12 @@ func TestEmitDynamoDBThrottling(t *testing.T) {
 	}
 
 	fp.FailNext(50, faultproxy.DynamoDBThrottling)
-	_, err = emit.Handle(context.Background(), json.RawMessage(oneEvent))
+	_, err = emit.Handle(t.Context(), json.RawMessage(oneEvent))
 	fe := wantUnavailable(t, err)
 	if !strings.Contains(fe.Message, "ProvisionedThroughputExceeded") {
 		t.Errorf("message %q does not say why", fe.Message)
 	}
-	fp.Reset()
+	fp.Clear()
 	if n := len(s.mgmt.Posts(faultConn)); n != 1 {
 		t.Errorf("connection received %d events, want 1", n)
 	}
@@ -180,6 +162,7 @@ func TestEmitDynamoDBThrottling(t *testing.T) {
 // 500; the SDK retries, the client sees the event twice, and both copies carry one event_id,
 // which is how a client drops the repeat. A 429 is retried and never treated as gone.
 func TestEmitDuplicateAfterServerErrorIsDroppable(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	s.connectAs(t, "alice", faultConn)
 	s.mgmt.FailNext(faultConn, mgmtapitest.InternalErrorAfterDelivery)

@@ -20,6 +20,7 @@ import (
 // smuggling requests naming two users run beside them. Every connection must receive exactly
 // the events of its own user, each once, in seq order per run, and nothing smuggled.
 func TestIsolationUnderConcurrentEmits(t *testing.T) {
+	t.Parallel()
 	const users, connsPerUser, runsPerUser, eventsPerRun = 20, 3, 5, 10
 	s := newStack(t)
 	connsOf := map[string][]string{}
@@ -40,7 +41,7 @@ func TestIsolationUnderConcurrentEmits(t *testing.T) {
 			wg.Go(func() {
 				for seq := range eventsPerRun {
 					body := fmt.Sprintf(`{"user_id":%q,"type":"agent_thinking","run_id":%q,"seq":%d,"payload":{"text":"for %s"}}`, user, run, seq, user)
-					report, err := s.emit.Handle(context.Background(), json.RawMessage(body))
+					report, err := s.emit.Handle(t.Context(), json.RawMessage(body))
 					if err != nil {
 						errs <- fmt.Errorf("%s seq %d: %w", run, seq, err)
 						return
@@ -51,7 +52,7 @@ func TestIsolationUnderConcurrentEmits(t *testing.T) {
 				}
 			})
 		}
-		wg.Go(func() { errs <- smuggle(s, user) })
+		wg.Go(func() { errs <- smuggle(t.Context(), s, user) })
 	}
 	wg.Wait()
 	close(errs)
@@ -101,7 +102,7 @@ func checkConnection(t *testing.T, user, id string, envs []protocol.Envelope, ru
 // smuggle sends requests that try to reach another user; each must be refused as a
 // ValidationError. The victim's streams are checked by the caller: nothing smuggled arrives
 // because every smuggled run id names the attacker's user, which checkConnection would flag.
-func smuggle(s *stack, user string) error {
+func smuggle(ctx context.Context, s *stack, user string) error {
 	victim := "user-00"
 	if user == victim {
 		victim = "user-01"
@@ -115,7 +116,7 @@ func smuggle(s *stack, user string) error {
 		fmt.Sprintf(`{"USER_ID":%q,"type":"agent_started","run_id":"smuggled"}`, victim),
 	}
 	for _, b := range bodies {
-		_, err := s.emit.Handle(context.Background(), json.RawMessage(b))
+		_, err := s.emit.Handle(ctx, json.RawMessage(b))
 		var fe messages.InvokeResponse_Error
 		if !errors.As(err, &fe) || fe.Type != protocol.ErrorTypeValidation {
 			return fmt.Errorf("smuggling request %s: err %v, want ValidationError", b, err)

@@ -2,7 +2,6 @@ package stacktest_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -41,6 +40,7 @@ func (b *syncBuffer) String() string {
 // refusal and success case and every token transport, then searches the logs for each token and
 // for every 16-character piece of it.
 func TestNoTokenInLogs(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	var logs syncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -79,14 +79,14 @@ func TestNoTokenInLogs(t *testing.T) {
 		for _, fx := range fixtures {
 			n++
 			connID := base64.StdEncoding.EncodeToString([]byte{byte(n), 1, 2, 3, 4, 5, 6, 7, 8, 9})
-			resp, err := s.connect.Handle(context.Background(), s.connectEvent(t, fx, tok, connID))
+			resp, err := s.connect.Handle(t.Context(), s.connectEvent(t, fx, tok, connID))
 			if err != nil {
 				t.Fatalf("%s via %s: %v", name, fx, err)
 			}
 			if want := map[bool]int{true: 200, false: 401}[name == "valid"]; resp.StatusCode != want {
 				t.Errorf("%s via %s: status %d, want %d", name, fx, resp.StatusCode, want)
 			}
-			_, _ = s.disconnect.Handle(context.Background(), s.connectEvent(t, "disconnect.json", "", connID))
+			_, _ = s.disconnect.Handle(t.Context(), s.connectEvent(t, "disconnect.json", "", connID))
 		}
 	}
 	// An emit whose payload carries a secret, and a failed post that logs its error.
@@ -95,7 +95,7 @@ func TestNoTokenInLogs(t *testing.T) {
 	secretInPayload := "sk-" + randomText(40)
 	body, _ := json.Marshal(map[string]any{"user_id": "alice", "type": "tool_executing", "run_id": "r1",
 		"payload": map[string]string{"tool": "login", "call_id": secretInPayload}})
-	if _, err := s.emit.Handle(context.Background(), body); err != nil {
+	if _, err := s.emit.Handle(t.Context(), body); err != nil {
 		t.Fatal(err)
 	}
 	tokens["emitted secret"] = secretInPayload

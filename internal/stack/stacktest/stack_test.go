@@ -1,7 +1,6 @@
 package stacktest_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -86,7 +85,7 @@ func (s *stack) token(t testing.TB, user string) string {
 // connectAs opens a mapping for user through the real $connect handler.
 func (s *stack) connectAs(t *testing.T, user, connID string) {
 	t.Helper()
-	resp, err := s.connect.Handle(context.Background(), s.connectEvent(t, "connect-query.json", s.token(t, user), connID))
+	resp, err := s.connect.Handle(t.Context(), s.connectEvent(t, "connect-query.json", s.token(t, user), connID))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("connect %s as %s: status %d, err %v", connID, user, resp.StatusCode, err)
 	}
@@ -95,7 +94,7 @@ func (s *stack) connectAs(t *testing.T, user, connID string) {
 // rows returns every mapping in the table.
 func (s *stack) rows(t *testing.T) []connstore.Connection {
 	t.Helper()
-	out, err := s.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: new(true)})
+	out, err := s.db.Scan(t.Context(), &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: new(true)})
 	if err != nil {
 		t.Fatal(err)
 	}

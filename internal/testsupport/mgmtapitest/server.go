@@ -9,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync"
 )
 
@@ -43,13 +41,19 @@ type Server struct {
 	attempts map[string]int
 	script   map[string][]Failure // answered in order before posts succeed
 	always   map[string]Failure
+	stalled  map[string]bool
 }
 
 // New starts a server on 127.0.0.1 for stage. Its Endpoint is the management endpoint.
 func New(stage string) *Server {
 	s := &Server{stage: stage, posts: map[string][][]byte{}, attempts: map[string]int{},
-		script: map[string][]Failure{}, always: map[string]Failure{}}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+		script: map[string][]Failure{}, always: map[string]Failure{}, stalled: map[string]bool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /"+stage+"/@connections/{id}", s.serve)
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, Failure{Status: http.StatusNotFound, Type: "NotFoundException"}, "no such route")
+	})
+	s.Server = httptest.NewServer(mux)
 	return s
 }
 
@@ -70,6 +74,14 @@ func (s *Server) FailAlways(id string, f Failure) {
 	s.always[id] = f
 }
 
+// Stall makes every post to id hang until its caller gives up, as a management API that takes
+// a request and never answers; a stalled post is counted as an attempt but not as a post.
+func (s *Server) Stall(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stalled[id] = true
+}
+
 // Posts returns the bodies that reached id, in arrival order: successful posts and those
 // answered with a Received failure.
 func (s *Server) Posts(id string) [][]byte {
@@ -85,18 +97,14 @@ func (s *Server) Attempts(id string) int {
 	return s.attempts[id]
 }
 
+// serve is PostToConnection; the route's {id} arrives unescaped.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	prefix := "/" + s.stage + "/@connections/"
-	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.EscapedPath(), prefix) {
-		writeError(w, Failure{Status: http.StatusNotFound, Type: "NotFoundException"}, "no such route")
-		return
-	}
-	id, err := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), prefix))
-	if err != nil {
-		writeError(w, Failure{Status: http.StatusBadRequest, Type: "BadRequestException"}, "bad connection id")
-		return
-	}
+	id := r.PathValue("id")
 	body, _ := io.ReadAll(r.Body)
+	if s.isStalled(id) {
+		<-r.Context().Done()
+		return
+	}
 	f, failed := s.next(id)
 	if !failed || f.Received {
 		s.mu.Lock()
@@ -122,6 +130,15 @@ func (s *Server) next(id string) (Failure, bool) {
 		return q[0], true
 	}
 	return Failure{}, false
+}
+
+func (s *Server) isStalled(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stalled[id] {
+		s.attempts[id]++
+	}
+	return s.stalled[id]
 }
 
 func writeError(w http.ResponseWriter, f Failure, msg string) {

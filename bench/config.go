@@ -18,7 +18,7 @@ import (
 type config struct {
 	Quick     bool
 	Scenarios map[string]bool // default all of S1..S4
-	Root      string          // module root; default: the nearest directory with go.mod
+	Root      string          // repository root; default: the nearest directory above with go.mod and template.yaml
 	Out       string          // default "BENCHMARKS.md" under Root; "-" writes none
 	Chart     string          // default "docs/bench/latency.png" under Root; "-" writes none
 	WorkDir   string          // scratch directory for the host binary; default a temp dir
@@ -81,7 +81,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.BoolVar(&cfg.Quick, "quick", false, "smoke sizes: tiny counts, seconds")
 	scen := fs.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run (the floor always runs)")
-	fs.StringVar(&cfg.Root, "root", "", "module root (default: nearest directory with go.mod)")
+	fs.StringVar(&cfg.Root, "root", "", "repository root (default: nearest directory above with go.mod and template.yaml)")
 	fs.StringVar(&cfg.Out, "out", "", `results file (default BENCHMARKS.md in the root; "-" for none)`)
 	fs.StringVar(&cfg.Chart, "chart", "", `latency chart PNG (default docs/bench/latency.png in the root; "-" for none)`)
 	fs.StringVar(&cfg.WorkDir, "workdir", "", "scratch directory (default: a temporary one)")
@@ -131,7 +131,7 @@ func parseScenarios(s string) (map[string]bool, error) {
 
 func (c config) resolvePaths() (config, error) {
 	if c.Root == "" {
-		root, err := findModuleRoot()
+		root, err := findRepoRoot()
 		if err != nil {
 			return c, err
 		}
@@ -146,21 +146,28 @@ func (c config) resolvePaths() (config, error) {
 	return c, nil
 }
 
-func findModuleRoot() (string, error) {
+// findRepoRoot walks up from the working directory to the product's root: the one with both
+// go.mod and template.yaml, so the bench module's own go.mod is passed over.
+func findRepoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if isFile(filepath.Join(dir, "go.mod")) && isFile(filepath.Join(dir, "template.yaml")) {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("no go.mod above the working directory; pass --root")
+			return "", errors.New("no directory with go.mod and template.yaml above the working directory; pass --root")
 		}
 		dir = parent
 	}
+}
+
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // intList is a comma-separated list of positive integers as a flag.

@@ -13,9 +13,9 @@ import (
 	"github.com/gobwas/ws"
 )
 
-// s3Result: connections through $connect (token check, Connect function, DynamoDB write) and
+// connectsResult: connections through $connect (token check, Connect function, DynamoDB write) and
 // what each idle one costs the host process.
-type s3Result struct {
+type connectsResult struct {
 	Conns, Workers int
 	Opened         int
 	Failed         int
@@ -28,12 +28,12 @@ type s3Result struct {
 	CPU            cpuShare // CPU time spent while connecting, per process kind
 }
 
-// s3Users spreads the connections over this many users, a few sockets each.
-const s3Users = 100
+// connectUsers spreads the connections over this many users, a few sockets each.
+const connectUsers = 100
 
-func runS3(ctx context.Context, cfg config, h *hostProc, p progress) (s3Result, error) {
-	res := s3Result{Conns: cfg.S3Conns, Workers: cfg.S3Workers}
-	tokens := make([]string, s3Users)
+func runConnects(ctx context.Context, cfg config, h *hostProc, p progress) (connectsResult, error) {
+	res := connectsResult{Conns: cfg.S3Conns, Workers: cfg.S3Workers}
+	tokens := make([]string, connectUsers)
 	for i := range tokens {
 		var err error
 		if tokens[i], err = mintToken(fmt.Sprintf("s3-user-%d", i)); err != nil {
@@ -51,12 +51,12 @@ func runS3(ctx context.Context, cfg config, h *hostProc, p progress) (s3Result, 
 	}
 	p.printf("S3: host RSS %.1f MiB; opening %d connections with %d dialers", float64(res.RSSBefore)/(1<<20), cfg.S3Conns, cfg.S3Workers)
 	cpu0 := cpuSnapshot(h.cmd.Process.Pid)
-	conns, samples, failed, elapsed := dialMany(ctx, h.wsURL(), tokens, cfg.S3Conns, cfg.S3Workers)
+	conns, connect, failed, elapsed := dialMany(ctx, h.wsURL(), tokens, cfg.S3Conns, cfg.S3Workers)
 	res.CPU = cpuSnapshot(h.cmd.Process.Pid).since(cpu0)
 	defer closeRaw(conns)
 	res.Opened, res.Failed = len(conns), failed
 	res.PerSec = float64(len(conns)) / elapsed.Seconds()
-	res.Connect = newDist(samples)
+	res.Connect = connect
 	time.Sleep(2 * time.Second) // idle: let the host's per-connection state settle
 	if res.RSSAfter, err = h.rssBytes(); err != nil {
 		return res, err
@@ -64,21 +64,21 @@ func runS3(ctx context.Context, cfg config, h *hostProc, p progress) (s3Result, 
 	if res.Opened > 0 {
 		res.BytesPerConn = float64(res.RSSAfter-res.RSSBefore) / float64(res.Opened)
 	}
-	alone, samples, _, _ := dialMany(ctx, h.wsURL(), tokens, min(s3AloneDials, cfg.S3Conns), 1)
+	alone, connectAlone, _, _ := dialMany(ctx, h.wsURL(), tokens, min(aloneDials, cfg.S3Conns), 1)
 	closeRaw(alone)
-	res.ConnectAlone = newDist(samples)
+	res.ConnectAlone = connectAlone
 	return res, nil
 }
 
-// s3AloneDials is how many connects S3 times one at a time, after the memory reading.
-const s3AloneDials = 200
+// aloneDials is how many connects S3 times one at a time, after the memory reading.
+const aloneDials = 200
 
 // dialMany opens n raw WebSocket connections with workers dialers and returns them with each
 // dial's duration, the failures and the wall time.
-func dialMany(ctx context.Context, wsURL string, tokens []string, n, workers int) ([]net.Conn, []time.Duration, int, time.Duration) {
+func dialMany(ctx context.Context, wsURL string, tokens []string, n, workers int) ([]net.Conn, dist, int, time.Duration) {
 	var mu sync.Mutex
+	var lat recorder
 	conns := make([]net.Conn, 0, n)
-	samples := make([]time.Duration, 0, n)
 	var next, failed atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -96,14 +96,15 @@ func dialMany(ctx context.Context, wsURL string, tokens []string, n, workers int
 					failed.Add(1)
 					continue
 				}
+				lat.record(d)
 				mu.Lock()
-				conns, samples = append(conns, c), append(samples, d)
+				conns = append(conns, c)
 				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	return conns, samples, int(failed.Load()), time.Since(start)
+	return conns, lat.dist(), int(failed.Load()), time.Since(start)
 }
 
 // rawDial opens a WebSocket with gobwas/ws and keeps only the socket, so the benchmark's own

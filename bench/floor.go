@@ -95,7 +95,7 @@ func serveStream(w http.ResponseWriter, r *http.Request) {
 func floorHTTP(ctx context.Context, url string, n int) (dist, float64, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	body := bytes.Repeat([]byte("x"), 200)
-	samples := make([]time.Duration, 0, n)
+	var lat recorder
 	start := time.Now()
 	for range n {
 		t0 := time.Now()
@@ -106,9 +106,9 @@ func floorHTTP(ctx context.Context, url string, n int) (dist, float64, error) {
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		samples = append(samples, time.Since(t0))
+		lat.record(time.Since(t0))
 	}
-	return newDist(samples), float64(n) / time.Since(start).Seconds(), nil
+	return lat.dist(), float64(n) / time.Since(start).Seconds(), nil
 }
 
 func floorWSEcho(ctx context.Context, url string, n int) (dist, error) {
@@ -118,7 +118,7 @@ func floorWSEcho(ctx context.Context, url string, n int) (dist, error) {
 	}
 	defer c.CloseNow()
 	frame := bytes.Repeat([]byte("x"), 200)
-	samples := make([]time.Duration, 0, n)
+	var lat recorder
 	for range n {
 		t0 := time.Now()
 		if err := c.Write(ctx, websocket.MessageText, frame); err != nil {
@@ -127,9 +127,9 @@ func floorWSEcho(ctx context.Context, url string, n int) (dist, error) {
 		if _, _, err := c.Read(ctx); err != nil {
 			return dist{}, fmt.Errorf("floor WebSocket: %w", err)
 		}
-		samples = append(samples, time.Since(t0))
+		lat.record(time.Since(t0))
 	}
-	return newDist(samples), nil
+	return lat.dist(), nil
 }
 
 func floorWSStream(ctx context.Context, url string, n int) (float64, error) {

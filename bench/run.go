@@ -20,10 +20,10 @@ type report struct {
 	Machine  string
 	Load     [2]string // /proc/loadavg's 1-minute figure at the start and the end
 	Floor    floorResult
-	S1       *s1Result
-	S2       []s2Result
-	S3       *s3Result
-	S4       *s4Result
+	Delivery *deliveryResult // S1
+	Fanout   []fanoutResult  // S2
+	Connects *connectsResult // S3
+	Invoke   *invokeResult   // S4
 	Warnings []string
 }
 
@@ -89,8 +89,8 @@ func runOnHost(ctx context.Context, cfg config, bin string, rep *report, p progr
 	}
 	if cfg.Scenarios["S3"] {
 		return withHost(ctx, cfg, bin, p, func(h *hostProc) error {
-			r, err := runS3(ctx, cfg, h, p)
-			rep.S3 = &r
+			r, err := runConnects(ctx, cfg, h, p)
+			rep.Connects = &r
 			p.printf("S3: %d connections at %.0f/s, %.0f B host RSS each", r.Opened, r.PerSec, r.BytesPerConn)
 			return err
 		})
@@ -100,23 +100,23 @@ func runOnHost(ctx context.Context, cfg config, bin string, rep *report, p progr
 
 func runShared(ctx context.Context, cfg config, h *hostProc, rep *report, p progress) error {
 	if cfg.Scenarios["S1"] {
-		r, err := runS1(ctx, cfg, h, p)
+		r, err := runDeliveryRate(ctx, cfg, h, p)
 		if err != nil {
 			return err
 		}
-		rep.S1 = &r
+		rep.Delivery = &r
 		p.printf("S1: %d delivered at %.0f/s, p50 %.3f ms p99 %.3f ms", r.Delivered, r.PerSec, ms(r.Latency.p50()), ms(r.Latency.p99()))
 	}
 	if cfg.Scenarios["S4"] {
-		r, err := runS4(ctx, cfg, h, p)
+		r, err := runInvokeOverhead(ctx, cfg, h, p)
 		if err != nil {
 			return err
 		}
-		rep.S4 = &r
+		rep.Invoke = &r
 	}
 	if cfg.Scenarios["S2"] {
-		r, err := runS2(ctx, cfg, h, p)
-		rep.S2 = r
+		r, err := runFanout(ctx, cfg, h, p)
+		rep.Fanout = r
 		if err != nil {
 			return err
 		}

@@ -15,9 +15,9 @@ import (
 	"github.com/agentbridge/agentbridge/client"
 )
 
-// s2Result is one combination of the full path: agent invoke, emit, DynamoDB query, posts,
+// fanoutResult is one combination of the full path: agent invoke, emit, DynamoDB query, posts,
 // client receipt.
-type s2Result struct {
+type fanoutResult struct {
 	Users, ConnsPerUser, Bytes int
 	EventsPerUser              int
 	Offered                    float64 // deliveries per second the paced agents asked for
@@ -29,13 +29,13 @@ type s2Result struct {
 	Invoke                     dist // the agent's synchronous emit call alone
 }
 
-func (r s2Result) orderOK() bool { return r.OrderErrors == 0 && r.Delivered == r.Expected }
+func (r fanoutResult) orderOK() bool { return r.OrderErrors == 0 && r.Delivered == r.Expected }
 
-// runS2 runs every users x connections x size combination; sockets are opened once per
+// runFanout runs every users x connections x size combination; sockets are opened once per
 // users x connections and reused across sizes, each size as a new agent run.
-func runS2(ctx context.Context, cfg config, h *hostProc, p progress) ([]s2Result, error) {
+func runFanout(ctx context.Context, cfg config, h *hostProc, p progress) ([]fanoutResult, error) {
 	emitter := client.New(lambdaClient(h.baseURL()), client.DefaultFunctionName, client.Config{MaxAttempts: 1})
-	var out []s2Result
+	var out []fanoutResult
 	group := 0
 	for _, users := range cfg.S2Users {
 		for _, k := range cfg.S2Conns {
@@ -46,7 +46,7 @@ func runS2(ctx context.Context, cfg config, h *hostProc, p progress) ([]s2Result
 			}
 			p.printf("S2: %d users x %d connections open", users, k)
 			for _, size := range cfg.S2Sizes {
-				r, err := runS2Phase(ctx, cfg, emitter, socks, users, k, size, group)
+				r, err := runFanoutPhase(ctx, cfg, emitter, socks, users, k, size, group)
 				if err != nil {
 					closeGroup(socks)
 					return out, err
@@ -70,7 +70,7 @@ func openGroup(ctx context.Context, h *hostProc, cfg config, group, users, k int
 	for range min(32, users) {
 		wg.Go(func() {
 			for u := range jobs {
-				tok, err := mintToken(s2User(group, u))
+				tok, err := mintToken(fanoutUser(group, u))
 				for j := 0; j < k && err == nil; j++ {
 					var c *websocket.Conn
 					if c, err = dialUser(ctx, h.wsURL(), tok); err == nil {
@@ -101,21 +101,21 @@ func closeGroup(socks [][]*websocket.Conn) {
 	}
 }
 
-func s2User(group, u int) string { return fmt.Sprintf("s2-g%d-u%d", group, u) }
+func fanoutUser(group, u int) string { return fmt.Sprintf("s2-g%d-u%d", group, u) }
 
-// runS2Phase has every user's agent emit eventsPerUser events of size bytes, paced so that
+// runFanoutPhase has every user's agent emit eventsPerUser events of size bytes, paced so that
 // all agents together offer cfg.S2Rate emits per second, while every socket reads and checks
 // its frames.
-func runS2Phase(ctx context.Context, cfg config, emitter *client.Client, socks [][]*websocket.Conn, users, k, size, group int) (s2Result, error) {
+func runFanoutPhase(ctx context.Context, cfg config, emitter *client.Client, socks [][]*websocket.Conn, users, k, size, group int) (fanoutResult, error) {
 	perUser := max(2, cfg.S2Total/users)
-	res := s2Result{Users: users, ConnsPerUser: k, Bytes: size, EventsPerUser: perUser, Expected: users * k * perUser,
+	res := fanoutResult{Users: users, ConnsPerUser: k, Bytes: size, EventsPerUser: perUser, Expected: users * k * perUser,
 		Offered: float64(cfg.S2Rate * k)}
 	interval := time.Duration(float64(users) / float64(cfg.S2Rate) * float64(time.Second))
 	budget := time.Duration(perUser)*interval + 2*time.Minute
 	pctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	clock := stamp{base: time.Now()}
-	var lat, inv latencies
+	var lat, inv recorder
 	var orderErrs, emitErrs atomic.Int64
 	var readers, agents sync.WaitGroup
 	for _, userSocks := range socks {
@@ -126,7 +126,7 @@ func runS2Phase(ctx context.Context, cfg config, emitter *client.Client, socks [
 	start := time.Now()
 	pad := strings.Repeat("x", size)
 	for u := range users {
-		run := emitter.Run(s2User(group, u), fmt.Sprintf("run-%d", size), client.RunOptions{})
+		run := emitter.Run(fanoutUser(group, u), fmt.Sprintf("run-%d", size), client.RunOptions{})
 		offset := time.Duration(u) * interval / time.Duration(users)
 		agents.Go(func() { emitErrs.Add(int64(agent(pctx, run, clock, pad, perUser, start.Add(offset), interval, &inv))) })
 	}
@@ -146,10 +146,8 @@ func runS2Phase(ctx context.Context, cfg config, emitter *client.Client, socks [
 }
 
 // agent emits n stamped agent_thinking events in order, one every interval from first.
-func agent(ctx context.Context, run *client.Run, clock stamp, pad string, n int, first time.Time, interval time.Duration, inv *latencies) int {
+func agent(ctx context.Context, run *client.Run, clock stamp, pad string, n int, first time.Time, interval time.Duration, inv *recorder) int {
 	errs := 0
-	took := make([]time.Duration, 0, n)
-	defer func() { inv.add(took) }()
 	next := first
 	for range n {
 		if d := time.Until(next); d > 0 {
@@ -165,7 +163,7 @@ func agent(ctx context.Context, run *client.Run, clock stamp, pad string, n int,
 		if _, err := run.Thinking(ctx, head+pad[:max(0, len(pad)-len(head))]); err != nil {
 			errs++
 		}
-		took = append(took, time.Since(t0))
+		inv.record(time.Since(t0))
 	}
 	return errs
 }
@@ -177,9 +175,7 @@ var (
 
 // readRun reads n envelopes of one run from c, records emit-to-read latency and returns how
 // many frames broke the order: each must carry seq equal to its position.
-func readRun(ctx context.Context, c *websocket.Conn, clock stamp, n int, lat *latencies) int {
-	local := make([]time.Duration, 0, n)
-	defer func() { lat.add(local) }()
+func readRun(ctx context.Context, c *websocket.Conn, clock stamp, n int, lat *recorder) int {
 	bad := 0
 	for want := range n {
 		_, msg, err := c.Read(ctx)
@@ -191,7 +187,7 @@ func readRun(ctx context.Context, c *websocket.Conn, clock stamp, n int, lat *la
 		}
 		if i := bytes.Index(msg, textKey); i >= 0 {
 			if d, ok := clock.since(msg[i+len(textKey):]); ok {
-				local = append(local, d)
+				lat.record(d)
 			}
 		}
 	}

@@ -16,7 +16,7 @@ import (
 // that S2 saw every event in order, and that the table, BENCHMARKS.md and the chart are
 // written. It asserts nothing about speed.
 func TestQuickRun(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // hang guard
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute) // hang guard
 	defer cancel()
 	dir := t.TempDir()
 	out, chart := filepath.Join(dir, "BENCHMARKS.md"), filepath.Join(dir, "docs", "latency.png")
@@ -42,23 +42,23 @@ func checkReport(t *testing.T, rep *report) {
 	if rep.Floor.HTTPRTT.count() == 0 || rep.Floor.WSEcho.count() == 0 || rep.Floor.WSFramesSec <= 0 {
 		t.Errorf("floor not measured: %+v", rep.Floor)
 	}
-	if rep.S1 == nil || rep.S1.Delivered != rep.S1.Posts || rep.S1.Failed != 0 {
-		t.Errorf("S1: %+v", rep.S1)
+	if rep.Delivery == nil || rep.Delivery.Delivered != rep.Delivery.Posts || rep.Delivery.Failed != 0 {
+		t.Errorf("S1: %+v", rep.Delivery)
 	}
-	if len(rep.S2) == 0 {
+	if len(rep.Fanout) == 0 {
 		t.Error("S2: no results")
 	}
-	for _, s := range rep.S2 {
+	for _, s := range rep.Fanout {
 		if s.Delivered == 0 || !s.orderOK() || s.EmitErrors != 0 {
 			t.Errorf("S2 %dx%dx%d: delivered %d/%d, order errors %d, emit errors %d",
 				s.Users, s.ConnsPerUser, s.Bytes, s.Delivered, s.Expected, s.OrderErrors, s.EmitErrors)
 		}
 	}
-	if rep.S3 == nil || rep.S3.Opened != rep.S3.Conns || rep.S3.RSSAfter == 0 {
-		t.Errorf("S3: %+v", rep.S3)
+	if rep.Connects == nil || rep.Connects.Opened != rep.Connects.Conns || rep.Connects.RSSAfter == 0 {
+		t.Errorf("S3: %+v", rep.Connects)
 	}
-	if rep.S4 == nil || rep.S4.Direct.count() == 0 || rep.S4.Warm.count() == 0 || rep.S4.Cold.count() == 0 {
-		t.Errorf("S4: %+v", rep.S4)
+	if rep.Invoke == nil || rep.Invoke.Direct.count() == 0 || rep.Invoke.Warm.count() == 0 || rep.Invoke.Cold.count() == 0 {
+		t.Errorf("S4: %+v", rep.Invoke)
 	}
 }
 
@@ -83,7 +83,7 @@ func checkOutputs(t *testing.T, table, out, chart string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if img, err := png.Decode(f); err != nil || img.Bounds().Dx() != chartW {
-		t.Errorf("chart: %v", err)
+	if img, err := png.Decode(f); err != nil || img.Bounds().Dx() != chartPixelsWide {
+		t.Errorf("chart: %v, want a PNG %d pixels wide", err, chartPixelsWide)
 	}
 }

@@ -9,10 +9,12 @@ import (
 )
 
 // The generated part of BENCHMARKS.md sits between these markers; everything outside them is
-// hand-written and kept as it is.
+// hand-written and kept as it is. The begin marker is found by its prefix, so a rewording of
+// its note replaces an older one instead of losing the hand-written part.
 const (
-	resultsBegin = "<!-- results:begin (written by cmd/agentbridge-bench; edits inside are overwritten) -->"
-	resultsEnd   = "<!-- results:end -->"
+	resultsBeginPrefix = "<!-- results:begin"
+	resultsBegin       = resultsBeginPrefix + " (written by make bench from bench/; edits inside are overwritten) -->"
+	resultsEnd         = "<!-- results:end -->"
 )
 
 // publish prints the table and writes the chart and BENCHMARKS.md.
@@ -44,12 +46,12 @@ func writeResults(path, results string) error {
 		return err
 	}
 	doc := string(old)
-	i, j := strings.Index(doc, resultsBegin), strings.Index(doc, resultsEnd)
-	if i < 0 || j < i {
+	i, j := strings.Index(doc, resultsBeginPrefix), strings.Index(doc, resultsEnd)
+	if i < 0 || j < i || !strings.Contains(doc[i:j], "-->") {
 		doc = defaultDocument
-		i, j = strings.Index(doc, resultsBegin), strings.Index(doc, resultsEnd)
+		i, j = strings.Index(doc, resultsBeginPrefix), strings.Index(doc, resultsEnd)
 	}
-	doc = doc[:i+len(resultsBegin)] + "\n" + results + "\n" + doc[j:]
+	doc = doc[:i] + resultsBegin + "\n" + results + "\n" + doc[j:]
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -78,20 +80,27 @@ holds, measured against this machine's own floor in the same run.
 
     make bench                                  # full run, about 5 minutes on 2 cores
     make bench BENCH_FLAGS=--quick              # smoke sizes, seconds
-    go run ./cmd/agentbridge-bench --scenarios S1,S3 --s3-conns 5000
+    cd bench && go run . --scenarios S1,S3 --s3-conns 5000
+    make bench-smoke                            # the harness's own tests and a --quick run
 
 ` + "`make bench`" + ` runs ` + "`npm ci`" + ` (for dynalite), builds ` + "`cmd/agentbridge`" + ` and runs
 ` + "`agentbridge dev --quiet`" + ` as a child process on a free 127.0.0.1 port; the benchmark's clients run in
 its own process. It rewrites the results section above and ` + "`docs/bench/latency.png`" + `; the rest
-of this file is kept. ` + "`go run ./cmd/agentbridge-bench -h`" + ` lists every size and count.
+of this file is kept. ` + "`cd bench && go run . -h`" + ` lists every size and count. The harness is a
+module of its own under ` + "`bench/`" + ` (the product replaced by this checkout), so its plotting
+(gonum/plot) and histogram (HdrHistogram) dependencies are not in the product's ` + "`go.mod`" + `.
+Latencies are recorded in HDR histograms at three significant digits, so percentiles are
+within 0.1 % of the samples they stand for.
 
 What each figure is:
 
 - **Floor**: a keep-alive HTTP POST of 200 B to a Go server on 127.0.0.1 (round trip and
   sequential requests/s), a 200 B WebSocket frame echoed by a coder/websocket server, and the
-  rate at which that server writes 200 B frames to one reader. Every other figure is also given
-  as a ratio to these: latencies to the HTTP round trip p50, delivery rates to the frame rate,
-  connect rates to the HTTP request rate.
+  rate at which that server writes 200 B frames to one reader. A figure is given as a ratio to
+  the floor only where both measure the same thing under the same kind of load: unloaded
+  latencies to the HTTP round trip p50, S1's saturated delivery rate to the frame rate.
+  Latencies under saturating concurrency (S1's posters, S3's 32 dialers) are mostly queueing,
+  and S2's rates are whatever its paced agents offered, so those get none.
 - **S1 gateway**: POST /{stage}/@connections/{id} straight to the host, round-robin over C
   connections of one user, from many concurrent posters; each body carries its send time, and
   each client reads its frames and records post-to-client latency.

@@ -15,8 +15,8 @@ import (
 	"github.com/coder/websocket"
 )
 
-// s1Result: @connections posts straight to the host, received by real WebSocket clients.
-type s1Result struct {
+// deliveryResult: @connections posts straight to the host, received by real WebSocket clients.
+type deliveryResult struct {
 	Conns, Posts, Workers, Bytes int
 	Delivered                    int
 	Failed                       int // posts answered other than 200
@@ -43,8 +43,8 @@ func (s stamp) since(payload []byte) (time.Duration, bool) {
 	return time.Duration(s.now() - sent), true
 }
 
-func runS1(ctx context.Context, cfg config, h *hostProc, p progress) (s1Result, error) {
-	res := s1Result{Conns: cfg.S1Conns, Posts: cfg.S1Posts, Workers: cfg.S1Workers, Bytes: cfg.S1Bytes}
+func runDeliveryRate(ctx context.Context, cfg config, h *hostProc, p progress) (deliveryResult, error) {
+	res := deliveryResult{Conns: cfg.S1Conns, Posts: cfg.S1Posts, Workers: cfg.S1Workers, Bytes: cfg.S1Bytes}
 	conns, ids, err := openUserConns(ctx, h, "s1-user", cfg.S1Conns)
 	if err != nil {
 		return res, err
@@ -56,7 +56,7 @@ func runS1(ctx context.Context, cfg config, h *hostProc, p progress) (s1Result, 
 	// socket receives exactly perConn frames, whichever id it has.
 	perConn := max(1, cfg.S1Posts/len(ids))
 	res.Posts = perConn * len(ids)
-	var lat latencies
+	var lat recorder
 	var readers sync.WaitGroup
 	rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
@@ -125,36 +125,16 @@ func post(ctx context.Context, client *http.Client, target string, body []byte) 
 }
 
 // readStamped reads n stamped frames from c and records their latencies.
-func readStamped(ctx context.Context, c *websocket.Conn, clock stamp, n int, lat *latencies) {
-	local := make([]time.Duration, 0, n)
-	defer func() { lat.add(local) }()
+func readStamped(ctx context.Context, c *websocket.Conn, clock stamp, n int, lat *recorder) {
 	for range n {
 		_, msg, err := c.Read(ctx)
 		if err != nil {
 			return
 		}
 		if d, ok := clock.since(msg); ok {
-			local = append(local, d)
+			lat.record(d)
 		}
 	}
-}
-
-// latencies gathers samples from many goroutines.
-type latencies struct {
-	mu      sync.Mutex
-	samples []time.Duration
-}
-
-func (l *latencies) add(s []time.Duration) {
-	l.mu.Lock()
-	l.samples = append(l.samples, s...)
-	l.mu.Unlock()
-}
-
-func (l *latencies) dist() dist {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return newDist(l.samples)
 }
 
 // openUserConns opens n sockets as user and returns them with the user's connection ids.

@@ -25,16 +25,16 @@ import (
 //go:embed testdata/connect-no-token.json
 var connectNoToken []byte
 
-// s4Result compares calling the Connect handler in-process with invoking it.
-type s4Result struct {
+// invokeResult compares calling the Connect handler in-process with invoking it.
+type invokeResult struct {
 	Samples, ColdSamples int
 	Direct               dist // handler.Handle in this process
 	Warm                 dist // Invoke API POST -> Runtime API next/response -> answer, warm process
 	Cold                 dist // the same on a fresh host: process start and init included
 }
 
-func runS4(ctx context.Context, cfg config, h *hostProc, p progress) (s4Result, error) {
-	res := s4Result{Samples: cfg.S4Samples, ColdSamples: cfg.S4Cold}
+func runInvokeOverhead(ctx context.Context, cfg config, h *hostProc, p progress) (invokeResult, error) {
+	res := invokeResult{Samples: cfg.S4Samples, ColdSamples: cfg.S4Cold}
 	var err error
 	if res.Direct, err = directCalls(ctx, cfg.S4Samples); err != nil {
 		return res, err
@@ -63,7 +63,7 @@ func directCalls(ctx context.Context, n int) (dist, error) {
 	if err != nil {
 		return dist{}, fmt.Errorf("S4: %w", err)
 	}
-	samples := make([]time.Duration, 0, n)
+	var lat recorder
 	for range n {
 		t0 := time.Now()
 		// Decoding is part of the call: the runtime decodes every event it hands over.
@@ -75,9 +75,9 @@ func directCalls(ctx context.Context, n int) (dist, error) {
 		if _, err2 := json.Marshal(resp); err != nil || err2 != nil || resp.StatusCode != http.StatusUnauthorized {
 			return dist{}, fmt.Errorf("S4: direct call: %v %d", err, resp.StatusCode)
 		}
-		samples = append(samples, time.Since(t0))
+		lat.record(time.Since(t0))
 	}
-	return newDist(samples), nil
+	return lat.dist(), nil
 }
 
 func warmInvokes(ctx context.Context, base string, n int) (dist, error) {
@@ -85,15 +85,15 @@ func warmInvokes(ctx context.Context, base string, n int) (dist, error) {
 	if _, err := invokeConnect(ctx, client, base); err != nil { // make sure a process is warm
 		return dist{}, err
 	}
-	samples := make([]time.Duration, 0, n)
+	var lat recorder
 	for range n {
 		d, err := invokeConnect(ctx, client, base)
 		if err != nil {
 			return dist{}, err
 		}
-		samples = append(samples, d)
+		lat.record(d)
 	}
-	return newDist(samples), nil
+	return lat.dist(), nil
 }
 
 // invokeConnect posts the fixture to the Invoke API and checks the function answered 401.
@@ -126,15 +126,15 @@ func coldInvokes(ctx context.Context, cfg config, n int) (dist, error) {
 	if err != nil {
 		return dist{}, fmt.Errorf("S4: %w", err)
 	}
-	samples := make([]time.Duration, 0, n)
+	var lat recorder
 	for range n {
 		d, err := coldInvoke(ctx, exe)
 		if err != nil {
 			return dist{}, err
 		}
-		samples = append(samples, d)
+		lat.record(d)
 	}
-	return newDist(samples), nil
+	return lat.dist(), nil
 }
 
 func coldInvoke(ctx context.Context, exe string) (time.Duration, error) {
