@@ -98,7 +98,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !*quiet {
 		opts.Output = stderr
 	}
-	fmt.Fprintln(stderr, "agentbridge: building functions and starting the local stack…")
+	fmt.Fprintln(stderr, "agentbridge: building functions and starting the local stack (a first build on a cold machine takes about a minute)…")
 	host, err := devhost.Start(ctx, opts)
 	if err != nil {
 		return err
