@@ -51,6 +51,9 @@ func TestToken(t *testing.T) {
 	if rec.Header().Get("Cache-Control") != "no-store" {
 		t.Error("a token answer must not be cached")
 	}
+	if v := rec.Header().Get("Access-Control-Allow-Origin"); v != "" {
+		t.Errorf("Access-Control-Allow-Origin %q: other origins must not read tokens", v)
+	}
 
 	for _, tc := range []struct {
 		name, target, remote string
