@@ -94,6 +94,8 @@ export interface ReplayAction {
 }
 export type ControlAction = PingAction | ResumeAction | ReplayAction;
 
+export const CONTROL_ACTIONS = ["ping", "resume", "replay"] as const;
+
 // Frames the server sends that are not events.
 
 export interface PongFrame {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { CONTROL_FIELDS, ENVELOPE_FIELDS, EVENT_TYPES, PAYLOAD_FIELDS } from "../src/index.js";
+import { CONTROL_ACTIONS, CONTROL_FIELDS, CONTROL_FRAME_TYPES, ENVELOPE_FIELDS, EVENT_TYPES, PAYLOAD_FIELDS } from "../src/index.js";
 
 interface GoProtocol {
   eventTypes: string[];
@@ -15,6 +15,9 @@ interface GoProtocol {
   payloads: Map<string, Fields>;
   /** Control message members, by struct name. */
   control: Map<string, Fields>;
+  /** The Action* and Type* constants: what a browser sends, what it gets besides events. */
+  actions: string[];
+  frameTypes: string[];
 }
 interface Fields {
   required: string[];
@@ -36,7 +39,8 @@ export function parseGo(source: string): GoProtocol {
   const payloads = new Map<string, Fields>();
   for (const m of source.matchAll(/^\/\/ (\w+) is the payload of (\w+)\b/gm)) payloads.set(m[2]!, structFields(source, m[1]!));
   const control = new Map(Object.keys(CONTROL_FIELDS).map((name) => [name, structFields(source, name)]));
-  return { eventTypes, envelope: structFields(source, "Envelope"), payloads, control };
+  const consts = (prefix: string) => [...source.matchAll(new RegExp(`^\\s*${prefix}\\w+\\s*=\\s*"([a-z_]+)"`, "gm"))].map((m) => m[1]!);
+  return { eventTypes, envelope: structFields(source, "Envelope"), payloads, control, actions: consts("Action"), frameTypes: consts("Type") };
 }
 
 function structFields(source: string, name: string): Fields {
@@ -61,6 +65,7 @@ export function compare(go: GoProtocol): string[] {
   for (const t of go.eventTypes) if (!go.payloads.has(t)) problems.push(`no Go payload struct documented as "the payload of ${t}"`);
   problems.push(...diffFields("envelope", go.envelope, ENVELOPE_FIELDS));
   for (const [name, goFields] of go.control) problems.push(...diffFields(name, goFields, CONTROL_FIELDS[name]!));
+  problems.push(...diffLists("control actions", go.actions, CONTROL_ACTIONS), ...diffLists("control message types", go.frameTypes, CONTROL_FRAME_TYPES));
   return problems;
 }
 
@@ -73,6 +78,13 @@ function diffFields(what: string, go: Fields, ts: Fields): string[] {
   return out;
 }
 
+function diffLists(what: string, go: readonly string[], ts: readonly string[]): string[] {
+  return [
+    ...go.filter((x) => !ts.includes(x)).map((x) => `${what}: ${x} is in Go but not in TS`),
+    ...ts.filter((x) => !go.includes(x)).map((x) => `${what}: ${x} is in TS but not in Go`),
+  ];
+}
+
 function goSource(): string {
   const dir = join(repoRoot(), "protocol");
   return ["event.go", "payloads.go", "control.go"].map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
@@ -83,15 +95,18 @@ describe("protocol in step with Go", () => {
     const go = parseGo(goSource());
     assert.ok(go.eventTypes.length >= 6, `parsed too few event types: ${go.eventTypes}`);
     assert.ok(go.envelope.required.includes("event_id"), "parsed the envelope");
+    assert.ok(go.actions.length >= 3 && go.frameTypes.length >= 4, `parsed the control constants: ${go.actions} ${go.frameTypes}`);
     assert.deepEqual(compare(go), []);
   });
 
   it("notices a Go change the TS lists lack", () => {
     const changed = goSource()
       .replace('AgentError     EventType = "agent_error"', 'AgentError EventType = "agent_error"\n\tAgentPaused EventType = "agent_paused"')
-      .replace('Code    string `json:"code,omitempty"`', 'Code string `json:"code"`');
+      .replace('Code    string `json:"code,omitempty"`', 'Code string `json:"code"`')
+      .replace('ActionReplay = "replay"', 'ActionReplay = "replay"\n\tActionForget = "forget"');
     const problems = compare(parseGo(changed));
     assert.ok(problems.some((p) => p.includes("agent_paused")), problems.join("\n"));
     assert.ok(problems.some((p) => p.includes("payload of agent_error: code is required in Go")), problems.join("\n"));
+    assert.ok(problems.some((p) => p.includes("control actions: forget is in Go")), problems.join("\n"));
   });
 });
