@@ -1,11 +1,11 @@
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
+import { backoffDelay } from "./backoff.js";
 import { Emitter } from "./emitter.js";
-import { AgentBridgeError, handshakeRefused } from "./errors.js";
+import { AgentBridgeError } from "./errors.js";
 import { OffsetTracker } from "./offsets.js";
 import { RunSequencer } from "./ordering.js";
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from "./options.js";
 import {
   decodeFrame,
-  SUBPROTOCOL,
   type AnyEnvelope,
   type ControlAction,
   type ControlFrame,
@@ -14,43 +14,8 @@ import {
 } from "./protocol.js";
 import { applyEvent, newRunState, type RunState } from "./runstate.js";
 import { SeenSet } from "./seen.js";
+import { OPEN, openSocket, type WebSocketLike } from "./socket.js";
 import { defaultStorage, loadState, saveState, type KeyValueStorage } from "./storage.js";
-
-/** The part of the browser's WebSocket the client uses; the `ws` package's matches too. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-}
-export type WebSocketConstructor = new (url: string, protocols: string[]) => WebSocketLike;
-
-export interface ClientOptions {
-  /** The WebSocket API with its stage: wss://abc.execute-api.us-east-1.amazonaws.com/prod. */
-  url: string;
-  /** Asked for a fresh token before every connect and reconnect. */
-  token: () => string | Promise<string>;
-  /** The user the token names; keys the saved position, so two users of one tab do not mix. */
-  user?: string;
-  /** Default globalThis.WebSocket; pass the `ws` package's under Node. */
-  WebSocket?: WebSocketConstructor;
-  /** Where the position survives reloads; default sessionStorage, null for nowhere. */
-  storage?: KeyValueStorage | null;
-  /** Keep-alive interval; API Gateway closes a connection idle for 10 minutes. Default 5 min. */
-  pingIntervalMs?: number;
-  /** Reconnect on our own after this long; API Gateway ends connections at 2 hours. Default 1h55m. */
-  maxConnectionMs?: number;
-  backoff?: Partial<BackoffOptions>;
-  /** How long a run's event waits for a missing earlier seq before moving on. Default 1 s. */
-  seqWaitMs?: number;
-  /** Replay a run whose first event this page sees is not its start. Default true. */
-  replayJoinedRuns?: boolean;
-  /** Runs remembered for replay after a reload. Default 20. */
-  rememberRuns?: number;
-}
 
 export type ConnectionStatus = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
@@ -63,9 +28,6 @@ export type ClientEvents = {
   control: [frame: ControlFrame];
 };
 
-const OPEN = 1;
-const ABNORMAL_CLOSURE = 1006;
-
 /**
  * Receives a user's agent events over agentbridge: connects, keeps the connection alive,
  * reconnects with backoff, resumes where it left off (also after a reload), drops repeats,
@@ -76,10 +38,7 @@ export class AgentBridgeClient extends Emitter<ClientEvents> {
   readonly runs = new Map<string, RunState>();
   status: ConnectionStatus = "idle";
 
-  private readonly opts: Required<Omit<ClientOptions, "user" | "storage" | "backoff" | "WebSocket">> & {
-    backoff: BackoffOptions;
-    WebSocket?: WebSocketConstructor;
-  };
+  private readonly opts: ResolvedOptions;
   private readonly storage: KeyValueStorage | undefined;
   private readonly storageKey: string;
   private tracker: OffsetTracker | undefined; // undefined until the first offset anchors it
@@ -98,17 +57,7 @@ export class AgentBridgeClient extends Emitter<ClientEvents> {
 
   constructor(options: ClientOptions) {
     super();
-    this.opts = {
-      url: options.url,
-      token: options.token,
-      WebSocket: options.WebSocket,
-      pingIntervalMs: options.pingIntervalMs ?? 5 * 60_000,
-      maxConnectionMs: options.maxConnectionMs ?? 115 * 60_000,
-      backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
-      seqWaitMs: options.seqWaitMs ?? 1000,
-      replayJoinedRuns: options.replayJoinedRuns ?? true,
-      rememberRuns: options.rememberRuns ?? 20,
-    };
+    this.opts = resolveOptions(options);
     this.storage = options.storage === null ? undefined : (options.storage ?? defaultStorage());
     this.storageKey = `agentbridge:${options.user ?? "-"}@${options.url}`;
     this.sequencer = new RunSequencer((env) => this.handOn(env), this.opts.seqWaitMs);
@@ -127,7 +76,7 @@ export class AgentBridgeClient extends Emitter<ClientEvents> {
 
   /** Opens the connection; it then stays up until close(). */
   start(): this {
-    if (!this.opts.WebSocket && !(globalThis as { WebSocket?: unknown }).WebSocket) {
+    if (!this.opts.WebSocket) {
       throw new Error("no WebSocket here: pass options.WebSocket (the ws package's, under Node 20)");
     }
     if (this.status === "idle") void this.connect();
@@ -162,36 +111,27 @@ export class AgentBridgeClient extends Emitter<ClientEvents> {
       return;
     }
     if (this.status === "closed") return;
-    const Ctor = this.opts.WebSocket ?? (globalThis as unknown as { WebSocket: WebSocketConstructor }).WebSocket;
-    let ws: WebSocketLike;
-    try {
-      // Browsers cannot set headers on a WebSocket, so the token rides in the subprotocol list;
-      // the server echoes only agentbridge.v1.
-      ws = new Ctor(this.opts.url, [SUBPROTOCOL, `bearer.${token}`]);
-    } catch {
-      // The constructor's own message may quote the subprotocol, i.e. the token: not passed on.
-      this.emit("error", new AgentBridgeError("handshake_refused",
-        `Could not open a WebSocket to ${this.opts.url}: the URL or the token is malformed (a token must be printable ASCII without spaces or commas).`));
+    const ws = openSocket(this.opts.WebSocket!, this.opts.url, token, {
+      open: () => {
+        this.attempt = 0;
+        this.onOpen();
+      },
+      message: (data) => this.onMessage(data),
+      closed: (refused) => {
+        if (this.ws !== ws) return; // a socket we replaced or closed on purpose
+        this.ws = undefined;
+        this.stopTimers();
+        if (this.status === "closed") return;
+        if (refused) this.emit("error", refused);
+        this.retryLater();
+      },
+    });
+    if (ws instanceof AgentBridgeError) {
+      this.emit("error", ws);
       this.retryLater();
       return;
     }
     this.ws = ws;
-    let opened = false;
-    ws.onopen = () => {
-      opened = true;
-      this.attempt = 0;
-      this.onOpen();
-    };
-    ws.onmessage = (ev) => this.onMessage(ev.data);
-    ws.onerror = () => {}; // onclose follows with the code
-    ws.onclose = (ev) => {
-      if (this.ws !== ws) return; // a socket we replaced or closed on purpose
-      this.ws = undefined;
-      this.stopTimers();
-      if (this.status === "closed") return;
-      if (!opened && ev.code === ABNORMAL_CLOSURE) this.emit("error", handshakeRefused(this.opts.url));
-      this.retryLater();
-    };
   }
 
   private onOpen(): void {

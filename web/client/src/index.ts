@@ -1,5 +1,7 @@
 export { AgentBridgeClient } from "./client.js";
-export type { ClientOptions, ClientEvents, ConnectionStatus, WebSocketConstructor, WebSocketLike } from "./client.js";
+export type { ClientEvents, ConnectionStatus } from "./client.js";
+export type { ClientOptions } from "./options.js";
+export type { WebSocketConstructor, WebSocketLike } from "./socket.js";
 export { AgentBridgeError, type ErrorKind } from "./errors.js";
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 export { OffsetTracker } from "./offsets.js";
