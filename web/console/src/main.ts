@@ -40,7 +40,10 @@ client.on("event", (env, run) => {
   if (old) old.replaceWith(card);
   else timeline.prepend(card); // newest run first
   // Stacks without a durable stream send no offsets; then there is no position to show.
-  byId("position").textContent = env.offset === undefined ? "— (no offsets from this stack)" : String(client.position);
+  if (env.offset !== undefined) {
+    byId("stream").hidden = false;
+    byId("position").textContent = String(client.position);
+  }
 });
 client.on("status", (status) => {
   const pill = byId("status");
