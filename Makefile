@@ -12,9 +12,11 @@ ARTIFACTS_DIR ?= $(CURDIR)/.build/$(GOOS)_$(GOARCH)
 BIN         ?= $(CURDIR)/bin
 FUZZTIME    ?= 30s
 NPM_STAMP   := node_modules/.package-lock.json
+WEB_STAMP   := web/node_modules/.package-lock.json
 
 .PHONY: build build-ConnectFunction build-DisconnectFunction build-EmitFunction \
-        agentbridge dev test test-moto lint fuzz bench bench-smoke deploy deploy-localstack clean deps
+        agentbridge dev test test-moto lint fuzz bench bench-smoke deploy deploy-localstack clean deps \
+        web-deps console test-web
 
 build-ConnectFunction:
 	$(call build-function,connect)
@@ -35,17 +37,45 @@ build:
 	$(MAKE) build-EmitFunction ARTIFACTS_DIR=$(CURDIR)/.build/EmitFunction
 
 agentbridge:
+	@echo "go: building bin/agentbridge (the first build compiles the AWS SDK: about a minute on a cold machine)…"
 	$(GO) build -o "$(BIN)/agentbridge" ./cmd/agentbridge
 
 $(NPM_STAMP): package.json package-lock.json
+	@echo "npm: installing dynalite, the local DynamoDB (npm ci; about 30 s on a cold machine)…"
 	npm ci --no-audit --no-fund
 	@touch $@
 
 deps: $(NPM_STAMP)
+	@echo "go: downloading modules (go mod download; quiet, up to a minute on a cold machine)…"
 	$(GO) mod download
 
+# The browser side (web/): the client package, the AG-UI agent and the console, one lock file.
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@echo "npm: installing the browser packages in web/ (npm ci; about 30 s on a cold machine)…"
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web-deps: $(WEB_STAMP)
+
+# console: the live console the local host serves at / (web/console/dist), rebuilt when a
+# source of it or of the packages it uses changed.
+CONSOLE_BUILT := web/console/dist/index.html
+WEB_SOURCES   := $(shell find web/client/src web/agui/src web/console/src web/console/static web/console/build.mjs -type f 2>/dev/null)
+
+$(CONSOLE_BUILT): $(WEB_STAMP) $(WEB_SOURCES)
+	@echo "web: building @agentbridge/client, @agentbridge/ag-ui and the console (tsc, esbuild)…"
+	cd web && npm run build --silent
+
+console: $(CONSOLE_BUILT)
+
+# test-web: the TypeScript packages' tests (node:test), then the console in headless Chromium
+# against a real `agentbridge dev` (which needs dynalite: deps).
+test-web: deps console
+	cd web && npm test --silent
+	cd web && npm run test:browser --silent
+
 # dev: the whole stack locally (WebSocket API, @connections, Lambda Invoke and Runtime APIs, dynalite).
-dev: deps agentbridge
+dev: deps console agentbridge
 	"$(BIN)/agentbridge" dev $(DEV_FLAGS)
 
 # test: every test with the race detector; integration tests start their own DynamoDB-compatible
@@ -55,6 +85,7 @@ test: deps
 	AGENTBRIDGE_REQUIRE_INTEGRATION=1 $(GO) test -race -count=1 -timeout 12m ./...
 	$(MAKE) bench-smoke
 	$(MAKE) fuzz FUZZTIME=5s
+	$(MAKE) test-web
 
 # test-moto: the same suite against moto_server instead of dynalite.
 test-moto: deps
@@ -91,4 +122,4 @@ deploy-localstack:
 	sam build && sam deploy --config-env localstack
 
 clean:
-	rm -rf .build bin .aws-sam
+	rm -rf .build bin .aws-sam web/*/dist web/*/build-test web/browser/build

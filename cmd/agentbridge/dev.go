@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/agentbridge/agentbridge/internal/local/devhost"
@@ -83,15 +85,25 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	opts.Addr = net.JoinHostPort(*bind, strconv.Itoa(*port))
 	opts.LambdaEndpoint = *lambdaEndpoint
 	opts.IdleTimeout, opts.MaxConnectionDuration = *idle, *maxDuration
+	// The console's tokens, signed only while the stack accepts them: a template given its own
+	// DevHmacSecret, or a JWKS, would refuse them at $connect.
+	var running atomic.Pointer[devhost.Host]
+	opts.DevToken = func(user string) (string, error) {
+		if h := running.Load(); h == nil || h.Template().Parameters[devSecretParameter].Value != devSecret() {
+			return "", errors.New("this stack does not accept development tokens (its DevHmacSecret is not the local one); open the console with ?token=")
+		}
+		return auth.SignDevToken([]byte(devSecret()), auth.DevToken{UserID: user, TTL: time.Hour})
+	}
 	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	if !*quiet {
 		opts.Output = stderr
 	}
-	fmt.Fprintln(stderr, "agentbridge: building functions and starting the local stack…")
+	fmt.Fprintln(stderr, "agentbridge: building functions and starting the local stack (a first build on a cold machine takes about a minute)…")
 	host, err := devhost.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
+	running.Store(host)
 	printBanner(stdout, host)
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "\nagentbridge: stopping (closing sockets, functions, DynamoDB)…")
@@ -100,6 +112,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 func printBanner(w io.Writer, h *devhost.Host) {
 	fmt.Fprintf(w, "\nagentbridge local stack is up\n\n")
+	fmt.Fprintf(w, "  Console          %s\n", h.ConsoleURL())
 	fmt.Fprintf(w, "  WebSocket        %s\n", h.WebSocketURL())
 	fmt.Fprintf(w, "  @connections     %s\n", h.ManagementEndpoint())
 	fmt.Fprintf(w, "  Lambda Invoke    %s\n", h.BaseURL())
@@ -112,7 +125,8 @@ func printBanner(w io.Writer, h *devhost.Host) {
 	if err != nil {
 		return
 	}
-	fmt.Fprintf(w, "A token for user alice (12 h; make more with `agentbridge token --user NAME`):\n\n  %s\n\n", tok)
+	fmt.Fprintf(w, "Open the console to watch alice's runs and play an example one:\n\n  %s?user=alice\n\n", h.ConsoleURL())
+	fmt.Fprintf(w, "A token for user alice (12 h; make more with `go run ./cmd/agentbridge token --user NAME`):\n\n  %s\n\n", tok)
 	fmt.Fprintf(w, "Watch alice's events:\n\n  npx wscat -c '%s?token=%s'\n\n", h.WebSocketURL(), tok)
 	fmt.Fprintf(w, "Emit one:\n\n  go run ./cmd/agentbridge emit --endpoint %s --user alice --type agent_thinking --run run-1 --data '{\"text\":\"hello\"}'\n\n", h.BaseURL())
 	fmt.Fprintf(w, "  aws lambda invoke --endpoint-url %s --function-name EmitFunction \\\n", h.BaseURL())

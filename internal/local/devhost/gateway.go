@@ -30,11 +30,11 @@ func (h *Host) startGateway() error {
 		}
 		cfg.Routes[key] = route
 	}
-	var inv gateway.Invoker = h.lambdas
+	h.invoker = h.lambdas
 	if h.opts.LambdaEndpoint != "" {
-		inv = newRemoteInvoker(h.awsConfig(), h.opts.LambdaEndpoint)
+		h.invoker = newRemoteInvoker(h.awsConfig(), h.opts.LambdaEndpoint)
 	}
-	gw, err := gateway.New(cfg, inv)
+	gw, err := gateway.New(cfg, h.invoker)
 	if err != nil {
 		return fmt.Errorf("WebSocket API %s: %w", api.LogicalID, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/agentbridge/agentbridge/internal/local/console"
 	"github.com/agentbridge/agentbridge/internal/local/dynamoserver"
 	"github.com/agentbridge/agentbridge/internal/local/gateway"
 	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
@@ -25,6 +26,8 @@ type Host struct {
 	dynamoEP string
 	lambdas  *lambdahost.Host // nil with an external Lambda endpoint
 	gateway  *gateway.Gateway
+	invoker  gateway.Invoker // runs functions for the gateway and the console
+	console  *console.Console
 	server   *http.Server
 	listener *dualListener
 	served   chan struct{}
@@ -60,6 +63,7 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 	if err := h.startGateway(); err != nil {
 		return nil, err
 	}
+	h.startConsole()
 	// ReadHeaderTimeout drops handshakes that never finish; IdleTimeout, kept-alive HTTP
 	// connections nobody uses. Upgraded WebSockets are hijacked and governed by the gateway.
 	h.server = &http.Server{Handler: h.router(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
@@ -121,6 +125,9 @@ func (h *Host) Close() error {
 	var errs []error
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if h.console != nil {
+		h.console.Close()
+	}
 	if h.gateway != nil {
 		errs = append(errs, h.gateway.Shutdown(ctx))
 	}
@@ -136,7 +143,7 @@ func (h *Host) Close() error {
 	if h.dynamo != nil {
 		h.dynamo.Stop()
 	}
-	h.gateway, h.server, h.listener, h.lambdas, h.dynamo = nil, nil, nil, nil, nil
+	h.console, h.gateway, h.server, h.listener, h.lambdas, h.dynamo = nil, nil, nil, nil, nil, nil
 	return ignoreClosed(errors.Join(errs...))
 }
 

@@ -47,6 +47,11 @@ type Options struct {
 	// Output receives function and build output, each line prefixed with its source.
 	// Default: discarded.
 	Output io.Writer
+	// ConsoleDir holds the built console. Default "<ModuleRoot>/web/console/dist".
+	ConsoleDir string
+	// DevToken signs a development token for a user, for the console. Nil: the console gets
+	// none and says so (pass it ?token= instead).
+	DevToken func(user string) (string, error)
 	// Logger receives the host's own logs. Default: discarded.
 	Logger *slog.Logger
 }

@@ -2,6 +2,7 @@ package devhost
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/agentbridge/agentbridge/internal/local/gateway"
 )
@@ -22,6 +23,11 @@ import (
 //	GET    /2015-03-31/functions/{name}              Lambda GetFunction
 //	       /2015-03-31/...                           anything else: Lambda's 404 (405 for a
 //	                                                 known path with another method)
+//	GET    /                                         redirects to the console, keeping ?user=
+//	GET    /console/                                 the live console (web/console/dist)
+//	GET    /console/api/token?user=ID                a development token (loopback callers only)
+//	GET    /console/api/connections?user=ID          a user's live connections (loopback only)
+//	POST   /console/api/play?user=ID                 plays the example run (loopback only)
 //	       /                                         anything else: 403 {"message":"Forbidden"}
 //
 // HEAD on @connections is forbidden like any other method (ServeMux would hand it to GET).
@@ -47,6 +53,14 @@ func (h *Host) router() http.Handler {
 		lambda.HandleFunc("POST /2015-03-31/functions/{name}/invocations", h.lambdas.ServeInvoke)
 		lambda.HandleFunc("GET /2015-03-31/functions/{name}", h.lambdas.ServeGetFunction)
 		mux.Handle("/2015-03-31/", lambda)
+	}
+	if h.console != nil {
+		mux.Handle("/console/", h.console)
+		// API Gateway answers {"message":"Forbidden"} at the root; locally the root is the console.
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			target := &url.URL{Path: "/console/", RawQuery: r.URL.RawQuery} // keeps ?user=
+			http.Redirect(w, r, target.String(), http.StatusFound)
+		})
 	}
 	mux.HandleFunc("/", gateway.ServeForbidden)
 	return mux

@@ -1,0 +1,3 @@
+export { AgentBridgeAgent, type AgentBridgeAgentConfig } from "./agent.js";
+export { RunTranslator } from "./translate.js";
+export { RunQueue } from "./runqueue.js";
