@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/agentbridge/agentbridge/internal/local/bodydeadline"
 	"github.com/agentbridge/agentbridge/internal/local/dynamoserver"
 	"github.com/agentbridge/agentbridge/internal/local/gateway"
 	"github.com/agentbridge/agentbridge/internal/local/lambdahost"
@@ -62,12 +63,19 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 	if err := h.startGateway(); err != nil {
 		return nil, err
 	}
-	// ReadHeaderTimeout drops handshakes that never finish; IdleTimeout, kept-alive HTTP
-	// connections nobody uses. Upgraded WebSockets are hijacked and governed by the gateway.
-	h.server = &http.Server{Handler: h.router(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// ReadHeaderTimeout drops handshakes that never finish; the body deadline, bodies that
+	// never finish; IdleTimeout, kept-alive HTTP connections nobody uses; the limiter caps
+	// how many of those there are at once. Upgraded WebSockets are hijacked and governed
+	// by the gateway.
+	limiter := newConnLimiter(h.listener, opts.MaxConnections, opts.Logger)
+	h.server = &http.Server{
+		Handler:           bodydeadline.Handler(h.router(), opts.BodyTimeout),
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ConnState: limiter.connState,
+	}
 	go func() {
 		defer close(h.served)
-		_ = h.server.Serve(h.listener)
+		_ = h.server.Serve(limiter)
 	}()
 	return h, nil
 }
@@ -96,6 +104,15 @@ func withDefaults(o Options) Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.BodyTimeout <= 0 {
+		o.BodyTimeout = 10 * time.Second
+	}
+	if o.MaxConnections <= 0 {
+		o.MaxConnections = 1024
+	}
+	if o.DynamoDBHealthInterval <= 0 {
+		o.DynamoDBHealthInterval = 5 * time.Second
 	}
 	return o
 }

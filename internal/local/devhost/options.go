@@ -39,6 +39,15 @@ type Options struct {
 	Only []string
 	// MaxConcurrency bounds each function's process pool. Default 10.
 	MaxConcurrency int
+	// BodyTimeout bounds how long a request body may take to arrive, on every endpoint and
+	// on the functions' Runtime API; a slower one is answered 408. Default 10s.
+	BodyTimeout time.Duration
+	// MaxConnections caps the HTTP connections open at once that are not WebSockets
+	// (requests, handshakes, idle keep-alives); past it new ones get 503. Default 1024.
+	MaxConnections int
+	// DynamoDBHealthInterval is how often an external DynamoDB endpoint is checked
+	// (ListTables). Default 5s.
+	DynamoDBHealthInterval time.Duration
 	// Output receives function and build output, each line prefixed with its source.
 	// Default: discarded.
 	Output io.Writer

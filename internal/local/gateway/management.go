@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -44,7 +45,7 @@ func (g *Gateway) serveConnection(w http.ResponseWriter, r *http.Request, id str
 func (g *Gateway) postToConnection(w http.ResponseWriter, r *http.Request, c *conn) {
 	data, err := io.ReadAll(io.LimitReader(r.Body, int64(g.cfg.MaxMessageBytes)+1))
 	if err != nil {
-		writeError(w, errBadRequest("Could not read request body"))
+		writeError(w, fmt.Errorf("%w: %w", errBadRequest("Could not read request body"), err))
 		return
 	}
 	if len(data) > g.cfg.MaxMessageBytes {

@@ -52,7 +52,7 @@ func startProcess(f *function) (*process, error) {
 		initFailed: make(chan struct{}),
 		exited:     make(chan struct{}),
 	}
-	p.srv = &http.Server{Handler: p.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
+	p.srv = &http.Server{Handler: p.runtimeAPI(f.host.cfg.BodyTimeout), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
 
 	p.stdout = linewriter.New(func(line string) { f.emitLine(p, "stdout", line) })
