@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/agentbridge/agentbridge/internal/local/bodydeadline"
 	"github.com/agentbridge/agentbridge/internal/local/dynamoserver"
 	"github.com/agentbridge/agentbridge/internal/local/gateway"
@@ -26,11 +28,15 @@ type Host struct {
 	tmpl     *samtemplate.Template
 	dynamo   *dynamoserver.Server // nil when an external endpoint is used
 	dynamoEP string
-	lambdas  *lambdahost.Host // nil with an external Lambda endpoint
-	gateway  *gateway.Gateway
-	server   *http.Server
-	listener *dualListener
-	served   chan struct{}
+	db       *dynamodb.Client // the host's own client, for tables and health checks
+	// stopWatch ends watchDynamoDB; watched is closed once it returned.
+	stopWatch context.CancelFunc
+	watched   chan struct{}
+	lambdas   *lambdahost.Host // nil with an external Lambda endpoint
+	gateway   *gateway.Gateway
+	server    *http.Server
+	listener  *dualListener
+	served    chan struct{}
 }
 
 // Start brings the stack up and returns when it answers.
@@ -63,6 +69,12 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 	if err := h.startGateway(); err != nil {
 		return nil, err
 	}
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	h.stopWatch, h.watched = stopWatch, make(chan struct{})
+	go func() {
+		defer close(h.watched)
+		h.watchDynamoDB(watchCtx)
+	}()
 	// ReadHeaderTimeout drops handshakes that never finish; the body deadline, bodies that
 	// never finish; IdleTimeout, kept-alive HTTP connections nobody uses; the limiter caps
 	// how many of those there are at once. Upgraded WebSockets are hijacked and governed
@@ -168,6 +180,12 @@ func (h *Host) Close() error {
 	var errs []error
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if h.stopWatch != nil {
+		// First, so that nothing restarts DynamoDB while the stack goes down.
+		h.stopWatch()
+		<-h.watched
+		h.stopWatch = nil
+	}
 	if h.gateway != nil {
 		errs = append(errs, h.gateway.Shutdown(ctx))
 	}

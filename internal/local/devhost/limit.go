@@ -1,6 +1,8 @@
 package devhost
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,13 +24,14 @@ type connLimiter struct {
 	log *slog.Logger
 
 	n        atomic.Int64
+	refusing chan struct{} // one token per pending 503 reply
 	mu       sync.Mutex
 	refused  int // in the current burst; 0 while under the cap
 	reported bool
 }
 
 func newConnLimiter(ln net.Listener, max int, log *slog.Logger) *connLimiter {
-	return &connLimiter{Listener: ln, max: max, log: log}
+	return &connLimiter{Listener: ln, max: max, log: log, refusing: make(chan struct{}, maxRefusing)}
 }
 
 // Accept returns the next connection under the cap, refusing those over it.
@@ -47,14 +50,36 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 	}
 }
 
-// refuse tells a plain HTTP client why and closes; the write goes into an empty socket
-// buffer, and its deadline keeps a stuck one from holding Accept.
+// refuse tells a plain HTTP client why and closes. The reply waits for the request head,
+// since clients treat a response that comes before their request as a broken connection;
+// at most maxRefusing replies are pending at once, each for at most refuseWait, and past
+// that a connection is simply closed, so refusing costs bounded descriptors too.
 func (l *connLimiter) refuse(c net.Conn) {
-	msg := fmt.Sprintf("agentbridge: too many connections (limit %d); try again shortly\n", l.max)
-	_ = c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-	_, _ = fmt.Fprintf(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"+
-		"Connection: close\r\nRetry-After: 1\r\nContent-Length: %d\r\n\r\n%s", len(msg), msg)
-	_ = c.Close()
+	l.noteRefused()
+	select {
+	case l.refusing <- struct{}{}:
+	default:
+		_ = c.Close()
+		return
+	}
+	go func() {
+		defer func() { <-l.refusing }()
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(refuseWait))
+		br := bufio.NewReaderSize(c, 4096)
+		for {
+			line, err := br.ReadSlice('\n')
+			if err != nil || len(bytes.TrimRight(line, "\r\n")) == 0 {
+				break
+			}
+		}
+		msg := fmt.Sprintf("agentbridge: too many connections (limit %d); try again shortly\n", l.max)
+		_, _ = fmt.Fprintf(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"+
+			"Connection: close\r\nRetry-After: 1\r\nContent-Length: %d\r\n\r\n%s", len(msg), msg)
+	}()
+}
+
+func (l *connLimiter) noteRefused() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.refused++
@@ -81,6 +106,11 @@ func (l *connLimiter) connState(c net.Conn, s http.ConnState) {
 		lc.release()
 	}
 }
+
+const (
+	maxRefusing = 64
+	refuseWait  = time.Second
+)
 
 // limitedConn holds one place under the cap until it is hijacked or closed.
 type limitedConn struct {
