@@ -104,15 +104,26 @@ func (h *Host) checkEndpoint(ctx context.Context) {
 			up = false
 			h.opts.Logger.Error("DynamoDB is not answering; connects and emits fail until it is back", "endpoint", h.dynamoEP, "err", err)
 		case err == nil && !up:
-			up = true
-			created, err := h.ensureTables(ctx)
-			n := 0
-			if len(created) > 0 {
-				n = h.gateway.CloseOpenedBefore(time.Now(), closeServiceRestart, reasonStoreLost)
-			}
-			h.opts.Logger.Info("DynamoDB answers again", "endpoint", h.dynamoEP, "tablesRecreated", len(created), "connectionsClosed", n, "err", err)
+			up = h.recovered(ctx) // tables not checked: try again at the next tick
 		}
 	}
+}
+
+// recovered recreates the tables an endpoint lost while it was away and closes the
+// connections they mapped, reporting it all in one line; false when the tables could not be
+// checked.
+func (h *Host) recovered(ctx context.Context) bool {
+	created, err := h.ensureTables(ctx)
+	n := 0
+	if len(created) > 0 {
+		n = h.gateway.CloseOpenedBefore(time.Now(), closeServiceRestart, reasonStoreLost)
+	}
+	if err != nil {
+		h.opts.Logger.Error("DynamoDB answers again, but its tables could not be checked", "endpoint", h.dynamoEP, "err", err)
+		return false
+	}
+	h.opts.Logger.Info("DynamoDB answers again", "endpoint", h.dynamoEP, "tablesRecreated", len(created), "connectionsClosed", n)
+	return true
 }
 
 // pingDynamoDB is one ListTables call, without retries, bounded by the check interval.
