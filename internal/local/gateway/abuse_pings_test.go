@@ -3,6 +3,7 @@ package gateway
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"net"
 	"testing"
 
@@ -70,5 +71,28 @@ func TestPingFloodAtNonReaderStaysBounded(t *testing.T) {
 	}
 	if !c.isOpen() {
 		t.Error("the connection was closed; a ping flood is not a protocol error")
+	}
+}
+
+// Frames with empty payloads cost no bytes but still take a queue slot each: the queue
+// refuses them once it holds limit/frameOverhead frames.
+func TestEmptyFramesCannotQueueWithoutBound(t *testing.T) {
+	t.Parallel()
+	server, client := net.Pipe() // nobody reads client: the first write blocks forever
+	defer client.Close()
+	o := &outbox{conn: server, limit: 4096}
+	for i := 0; ; i++ {
+		if i > 4096/frameOverhead+2 {
+			t.Fatalf("%d empty frames queued without a refusal", i)
+		}
+		if err := o.send(ws.NewTextFrame(nil)); err != nil {
+			if !errors.Is(err, errQueueFull) {
+				t.Fatalf("send: %v, want errQueueFull", err)
+			}
+			break
+		}
+	}
+	if frames, _ := o.pending(); frames > 4096/frameOverhead {
+		t.Errorf("%d frames queued, want at most %d", frames, 4096/frameOverhead)
 	}
 }

@@ -14,9 +14,10 @@ var (
 	errConnClosed = errors.New("gateway: connection closed")
 )
 
-// frameOverhead is what one queued frame costs beyond its payload (its queue slot and
-// header). Counting it keeps frames with empty payloads, such as the pongs of empty pings,
-// from queueing without bound.
+// frameOverhead is about what one queued frame costs beyond its payload (its queue slot
+// and header). The queue holds at most limit/frameOverhead frames, so frames with empty
+// payloads cannot queue without bound either, while the byte count stays the payloads'
+// (what a poster's 429 is about).
 const frameOverhead = 64
 
 // outbox serialises writes to one socket. It holds no buffer and no goroutine while
@@ -30,7 +31,7 @@ const frameOverhead = 64
 // it is never refused, there is at most one, and closing sets a deadline on the socket.
 type outbox struct {
 	conn  net.Conn
-	limit int // queued bytes allowed (payloads plus frameOverhead each)
+	limit int // queued payload bytes allowed
 
 	mu      sync.Mutex
 	queue   []outFrame
@@ -48,7 +49,7 @@ type outFrame struct {
 	closeAfter bool // close the socket once the final frame is out
 }
 
-func (f outFrame) cost() int { return len(f.frame.Payload) + frameOverhead }
+func (f outFrame) cost() int { return len(f.frame.Payload) }
 
 // send queues a data frame, refusing it when the queue would exceed the limit.
 func (o *outbox) send(f ws.Frame) error {
@@ -81,7 +82,7 @@ func (o *outbox) push(f outFrame, limited bool) error {
 	switch {
 	case o.done:
 		return errConnClosed
-	case limited && o.queued+n > o.limit:
+	case limited && (o.queued+n > o.limit || len(o.queue) >= max(1, o.limit/frameOverhead)):
 		return errQueueFull
 	}
 	if f.pong {
