@@ -48,10 +48,10 @@ func (h *Host) superviseServer(ctx context.Context) {
 		h.opts.Logger.Error("DynamoDB server exited; restarting it on the same port (its tables and every connection mapping are lost)",
 			"server", srv.Kind, "endpoint", srv.Endpoint, "pid", srv.PID(), "err", srv.ExitErr())
 		next, ok := h.restartServer(ctx, srv)
+		h.dynamo = next // even when not ok: whatever runs is Close's to stop
 		if !ok {
 			return
 		}
-		h.dynamo = next
 		n := h.gateway.CloseOpenedBefore(time.Now(), closeServiceRestart, reasonStoreLost)
 		h.opts.Logger.Info("DynamoDB server restarted and tables recreated; closed the connections it lost (code 1012) so clients reconnect",
 			"endpoint", next.Endpoint, "pid", next.PID(), "closed", n)
@@ -59,7 +59,8 @@ func (h *Host) superviseServer(ctx context.Context) {
 }
 
 // restartServer starts srv again, with its tables, retrying with backoff until it works or
-// ctx ends.
+// ctx ends. It returns the last server it started (srv when none started) and whether that
+// one is ready.
 func (h *Host) restartServer(ctx context.Context, srv *dynamoserver.Server) (*dynamoserver.Server, bool) {
 	delay := 500 * time.Millisecond
 	for {
@@ -71,12 +72,12 @@ func (h *Host) restartServer(ctx context.Context, srv *dynamoserver.Server) (*dy
 			srv = next
 		}
 		if ctx.Err() != nil {
-			return nil, false
+			return srv, false
 		}
 		h.opts.Logger.Warn("DynamoDB server restart failed; retrying", "in", delay, "err", err)
 		select {
 		case <-ctx.Done():
-			return nil, false
+			return srv, false
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, maxRestartDelay)

