@@ -75,6 +75,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	idle := fs.Duration("idle-timeout", 10*time.Minute, "close connections idle this long")
 	maxDuration := fs.Duration("max-connection-duration", 2*time.Hour, "close connections open this long")
 	quiet := fs.Bool("quiet", false, "do not print function output")
+	bodyTimeout := fs.Duration("body-timeout", 10*time.Second, "answer 408 to request bodies that take longer than this to arrive")
+	maxConns := fs.Int("max-connections", 1024, "HTTP connections (not WebSockets) open at once before new ones get 503")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -94,6 +96,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return auth.SignDevToken([]byte(devSecret()), auth.DevToken{UserID: user, TTL: time.Hour})
 	}
+	opts.BodyTimeout, opts.MaxConnections = *bodyTimeout, *maxConns
 	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	if !*quiet {
 		opts.Output = stderr

@@ -23,13 +23,19 @@ func (h *Host) startDynamoDB(ctx context.Context) error {
 		}
 		h.dynamo, h.dynamoEP = srv, srv.Endpoint
 	}
-	db := dynamodb.NewFromConfig(h.awsConfig(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(h.dynamoEP) })
-	created, err := dynamoserver.EnsureTables(ctx, db, h.tmpl.Tables)
+	h.db = dynamodb.NewFromConfig(h.awsConfig(), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(h.dynamoEP) })
+	_, err := h.ensureTables(ctx)
+	return err
+}
+
+// ensureTables creates the template's missing tables and reports the ones it created.
+func (h *Host) ensureTables(ctx context.Context) ([]string, error) {
+	created, err := dynamoserver.EnsureTables(ctx, h.db, h.tmpl.Tables)
 	if err != nil {
-		return fmt.Errorf("DynamoDB at %s: %w", h.dynamoEP, err)
+		return created, fmt.Errorf("DynamoDB at %s: %w", h.dynamoEP, err)
 	}
 	for _, name := range created {
 		h.opts.Logger.Info("created table", "table", name, "endpoint", h.dynamoEP)
 	}
-	return nil
+	return created, nil
 }

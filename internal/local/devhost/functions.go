@@ -37,7 +37,7 @@ func (h *Host) startFunctions(ctx context.Context) error {
 	}
 	h.lambdas = lambdahost.NewHost(lambdahost.Config{
 		Logger: h.opts.Logger, Output: h.opts.Output, Region: h.opts.Region,
-		CredentialsEnv: h.sharedEnv(),
+		CredentialsEnv: h.sharedEnv(), BodyTimeout: h.opts.BodyTimeout,
 	})
 	for i, f := range fns {
 		spec := lambdahost.FunctionSpec{

@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/agentbridge/agentbridge/internal/local/bodydeadline"
 	"github.com/agentbridge/agentbridge/internal/local/console"
 	"github.com/agentbridge/agentbridge/internal/local/dynamoserver"
 	"github.com/agentbridge/agentbridge/internal/local/gateway"
@@ -24,13 +27,17 @@ type Host struct {
 	tmpl     *samtemplate.Template
 	dynamo   *dynamoserver.Server // nil when an external endpoint is used
 	dynamoEP string
-	lambdas  *lambdahost.Host // nil with an external Lambda endpoint
-	gateway  *gateway.Gateway
-	invoker  gateway.Invoker // runs functions for the gateway and the console
-	console  *console.Console
-	server   *http.Server
-	listener *dualListener
-	served   chan struct{}
+	db       *dynamodb.Client // the host's own client, for tables and health checks
+	// stopWatch ends watchDynamoDB; watched is closed once it returned.
+	stopWatch context.CancelFunc
+	watched   chan struct{}
+	lambdas   *lambdahost.Host // nil with an external Lambda endpoint
+	gateway   *gateway.Gateway
+	invoker   gateway.Invoker // runs functions for the gateway and the console
+	console   *console.Console
+	server    *http.Server
+	listener  *dualListener
+	served    chan struct{}
 }
 
 // Start brings the stack up and returns when it answers.
@@ -64,12 +71,25 @@ func Start(ctx context.Context, opts Options) (_ *Host, err error) {
 		return nil, err
 	}
 	h.startConsole()
-	// ReadHeaderTimeout drops handshakes that never finish; IdleTimeout, kept-alive HTTP
-	// connections nobody uses. Upgraded WebSockets are hijacked and governed by the gateway.
-	h.server = &http.Server{Handler: h.router(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	h.stopWatch, h.watched = stopWatch, make(chan struct{})
+	go func() {
+		defer close(h.watched)
+		h.watchDynamoDB(watchCtx)
+	}()
+	// ReadHeaderTimeout drops handshakes that never finish; the body deadline, bodies that
+	// never finish; IdleTimeout, kept-alive HTTP connections nobody uses; the limiter caps
+	// how many of those there are at once. Upgraded WebSockets are hijacked and governed
+	// by the gateway.
+	limiter := newConnLimiter(h.listener, opts.MaxConnections, opts.Logger)
+	h.server = &http.Server{
+		Handler:           bodydeadline.Handler(h.router(), opts.BodyTimeout),
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ConnState: limiter.connState,
+	}
 	go func() {
 		defer close(h.served)
-		_ = h.server.Serve(h.listener)
+		_ = h.server.Serve(limiter)
 	}()
 	return h, nil
 }
@@ -125,6 +145,12 @@ func (h *Host) Close() error {
 	var errs []error
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if h.stopWatch != nil {
+		// First, so that nothing restarts DynamoDB while the stack goes down.
+		h.stopWatch()
+		<-h.watched
+		h.stopWatch = nil
+	}
 	if h.console != nil {
 		h.console.Close()
 	}

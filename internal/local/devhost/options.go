@@ -44,6 +44,15 @@ type Options struct {
 	Only []string
 	// MaxConcurrency bounds each function's process pool. Default 10 (the Lambda host's).
 	MaxConcurrency int
+	// BodyTimeout bounds how long a request body may take to arrive, on every endpoint and
+	// on the functions' Runtime API; a slower one is answered 408. Default 10s.
+	BodyTimeout time.Duration
+	// MaxConnections caps the HTTP connections open at once that are not WebSockets
+	// (requests, handshakes, idle keep-alives); past it new ones get 503. Default 1024.
+	MaxConnections int
+	// DynamoDBHealthInterval is how often an external DynamoDB endpoint is checked
+	// (ListTables). Default 5s.
+	DynamoDBHealthInterval time.Duration
 	// Output receives function and build output, each line prefixed with its source.
 	// Default: discarded.
 	Output io.Writer
@@ -88,6 +97,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.BodyTimeout <= 0 {
+		o.BodyTimeout = 10 * time.Second
+	}
+	if o.MaxConnections <= 0 {
+		o.MaxConnections = 1024
+	}
+	if o.DynamoDBHealthInterval <= 0 {
+		o.DynamoDBHealthInterval = 5 * time.Second
 	}
 	return o
 }

@@ -49,8 +49,10 @@ func (o Options) withDefaults() Options {
 type Server struct {
 	Endpoint string
 	Kind     Kind
+	opts     Options // as started, Port set: Restart reuses them
 	cmd      *exec.Cmd
 	done     chan struct{}
+	exitErr  error // written before done is closed
 }
 
 // Start runs a server and waits until it answers.
@@ -73,8 +75,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", opts.Kind, err)
 	}
-	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Kind: opts.Kind, cmd: cmd, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(s.done) }()
+	opts.Port = port
+	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Kind: opts.Kind, opts: opts, cmd: cmd, done: make(chan struct{})}
+	go func() { s.exitErr = cmd.Wait(); close(s.done) }()
 	if err := s.waitReady(ctx, 30*time.Second); err != nil {
 		s.Stop()
 		return nil, fmt.Errorf("%s on port %d: %w", opts.Kind, port, err)
@@ -116,6 +119,26 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// Exited is closed when the server process has exited, whatever the cause.
+func (s *Server) Exited() <-chan struct{} { return s.done }
+
+// ExitErr is how the process ended (for example "signal: killed"); valid once Exited is closed.
+func (s *Server) ExitErr() error {
+	<-s.done
+	return s.exitErr
+}
+
+// PID is the server's process id.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Restart starts a new server of the same kind on the same port, so endpoints handed out
+// before (AWS_ENDPOINT_URL_DYNAMODB of running functions) stay valid. The new server is
+// empty: an in-memory server's tables died with it.
+func (s *Server) Restart(ctx context.Context) (*Server, error) {
+	s.Stop()
+	return Start(ctx, s.opts)
 }
 
 // Stop kills the server and waits for it to exit.

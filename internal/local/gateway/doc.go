@@ -16,6 +16,9 @@
 //     activity for the idle timeout, so it serves as an application-level keep-alive.
 //   - AWS quotas: frames over MaxFrameBytes or messages over MaxMessageBytes close
 //     with 1009; idle and maximum-duration timeouts close with 1001.
+//   - What is queued for one connection never exceeds SendQueueBytes, pongs included: a
+//     client that pings and never reads costs bounded memory (pongs coalesce and are
+//     dropped when the queue is full; data posts over it answer 429).
 //   - $disconnect runs at most once per connection, with disconnectStatusCode.
 //   - The management API answers like AWS's (410 GoneException, 413, 429, 403) so
 //     aws-sdk-go-v2's apigatewaymanagementapi client returns its typed errors.

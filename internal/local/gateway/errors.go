@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/agentbridge/agentbridge/internal/local/bodydeadline"
 )
 
 // statusError is an error that leaves the package as an HTTP response. errType, when
@@ -37,6 +39,8 @@ var (
 	errLimitExceeded   = &statusError{http.StatusTooManyRequests, "LimitExceededException", "Limit exceeded: the connection's buffer is full"}
 	errForbidden       = &statusError{http.StatusForbidden, "ForbiddenException", "Forbidden"}
 	errInternal        = &statusError{http.StatusInternalServerError, "InternalServerErrorException", "Internal server error"}
+	// errRequestTimeout answers a body that did not arrive in time (see bodydeadline).
+	errRequestTimeout = &statusError{http.StatusRequestTimeout, "RequestTimeoutException", "Request body not received in time"}
 )
 
 func errBadRequest(message string) error {
@@ -48,6 +52,8 @@ func errBadRequest(message string) error {
 func asStatusError(err error) *statusError {
 	var se *statusError
 	switch {
+	case errors.Is(err, bodydeadline.ErrTimeout):
+		return errRequestTimeout
 	case errors.As(err, &se):
 		return se
 	case errors.Is(err, errQueueFull):

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gobwas/ws"
 )
@@ -49,6 +50,21 @@ func (g *Gateway) ConnectionCount() int {
 	n := 0
 	for _, c := range g.reg.all() {
 		if c.isOpen() {
+			n++
+		}
+	}
+	return n
+}
+
+// CloseOpenedBefore closes every open connection whose handshake began before t, with code
+// and reason in the close frame, and reports how many it closed; $disconnect follows for each
+// as for any server-initiated close. The local host uses it when the store holding the
+// connections' mappings lost them, so that clients reconnect instead of waiting on sockets
+// nothing will reach.
+func (g *Gateway) CloseOpenedBefore(t time.Time, code int, reason string) int {
+	n := 0
+	for _, c := range g.reg.all() {
+		if c.connectedAt.Before(t) && c.closeWith(ws.StatusCode(code), reason) {
 			n++
 		}
 	}

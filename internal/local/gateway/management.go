@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -42,7 +43,7 @@ func (g *Gateway) PostToConnection(w http.ResponseWriter, r *http.Request) {
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, int64(g.cfg.MaxMessageBytes)+1))
 	if err != nil {
-		writeError(w, errBadRequest("Could not read request body"))
+		writeError(w, fmt.Errorf("%w: %w", errBadRequest("Could not read request body"), err))
 		return
 	}
 	if len(data) > g.cfg.MaxMessageBytes {

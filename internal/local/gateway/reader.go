@@ -72,7 +72,7 @@ func (c *conn) control(h ws.Header, body io.Reader) (done, echoed bool) {
 	}
 	switch h.OpCode {
 	case ws.OpPing:
-		c.out.control(ws.NewPongFrame(payload))
+		c.out.pongFor(payload)
 	case ws.OpClose:
 		code, reason := ws.ParseCloseFrameData(payload)
 		return true, c.peerClosed(code, reason)

@@ -16,6 +16,7 @@ const (
 	defaultAccountID      = "123456789012"
 	defaultRuntime        = "provided.al2023"
 	defaultInitTimeout    = 10 * time.Second
+	defaultBodyTimeout    = 10 * time.Second
 
 	// MaxSyncPayload is the request and response limit of a synchronous invoke.
 	MaxSyncPayload = 6 * 1024 * 1024
@@ -46,6 +47,9 @@ type Config struct {
 	// InitTimeout bounds a cold start: the time from exec to the first
 	// "next" call. Default 10s, as Lambda's on-demand init limit.
 	InitTimeout time.Duration
+	// BodyTimeout bounds how long a request body may take to arrive, on the Invoke API and on
+	// every function's Runtime API. Default 10s.
+	BodyTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -60,6 +64,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.InitTimeout <= 0 {
 		c.InitTimeout = defaultInitTimeout
+	}
+	if c.BodyTimeout <= 0 {
+		c.BodyTimeout = defaultBodyTimeout
 	}
 	return c
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/agentbridge/agentbridge/internal/local/bodydeadline"
 )
 
 // Invoke API headers (2015-03-31).
@@ -35,7 +37,7 @@ func (h *Host) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", h.ServeInvoke)
 	mux.HandleFunc("GET /2015-03-31/functions/{name}", h.ServeGetFunction)
-	return mux
+	return bodydeadline.Handler(mux, h.cfg.BodyTimeout)
 }
 
 // ServeInvoke is Invoke: POST /2015-03-31/functions/{name}/invocations.
@@ -191,6 +193,8 @@ func writeAPIError(w http.ResponseWriter, err error) {
 		ae = &apiError{http.StatusNotFound, "ResourceNotFoundException", "User", "Function not found: " + nf.name}
 	case errors.Is(err, ErrRequestTooLarge):
 		ae = tooLarge(MaxSyncPayload)
+	case errors.Is(err, bodydeadline.ErrTimeout):
+		ae = &apiError{http.StatusRequestTimeout, "RequestTimeoutException", "User", err.Error()}
 	case errors.Is(err, ErrHostClosed):
 		ae = &apiError{http.StatusServiceUnavailable, "ServiceException", "Service", "the local Lambda host is shutting down"}
 	default:

@@ -61,7 +61,7 @@ func startProcess(f *function) (*process, error) {
 		// the exec follows within microseconds.
 		startedAt: time.Now(),
 	}
-	p.srv = &http.Server{Handler: p.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
+	p.srv = &http.Server{Handler: p.runtimeAPI(f.host.cfg.BodyTimeout), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
 
 	p.stdout = linewriter.New(func(line string) { f.emitLine(p, "stdout", line) })

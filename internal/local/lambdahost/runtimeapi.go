@@ -3,9 +3,13 @@ package lambdahost
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"time"
+
+	"github.com/agentbridge/agentbridge/internal/local/bodydeadline"
 
 	"github.com/agentbridge/agentbridge/protocol"
 )
@@ -25,14 +29,15 @@ const (
 // maxErrorBody bounds an error document a runtime may post.
 const maxErrorBody = 1024 * 1024
 
-// runtimeAPI is the table of contents of what a function process may call.
-func (p *process) runtimeAPI() http.Handler {
+// runtimeAPI is the table of contents of what a function process may call. Bodies must
+// arrive within bodyTimeout; next, a GET, may wait as long as it likes.
+func (p *process) runtimeAPI(bodyTimeout time.Duration) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", p.handleNext)
 	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", p.handleResponse)
 	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", p.handleError)
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", p.handleInitError)
-	return mux
+	return bodydeadline.Handler(mux, bodyTimeout)
 }
 
 // handleNext blocks until the pool assigns an invocation to this process.
@@ -94,7 +99,7 @@ func (p *process) handleResponse(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxSyncPayload+1))
 	if err != nil {
-		runtimeError(w, http.StatusBadRequest, "InvalidRequest", "could not read the response body")
+		bodyReadFailed(w, err, "could not read the response body")
 		return
 	}
 	result := Result{Payload: body}
@@ -171,7 +176,7 @@ func (p *process) answer(inv *invocation, result Result) bool {
 func readErrorPost(w http.ResponseWriter, r *http.Request, defaultType string) (Result, bool) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxErrorBody+1))
 	if err != nil {
-		runtimeError(w, http.StatusBadRequest, "InvalidRequest", "could not read the error body")
+		bodyReadFailed(w, err, "could not read the error body")
 		return Result{}, false
 	}
 	if len(body) > maxErrorBody {
@@ -205,6 +210,15 @@ func accepted(w http.ResponseWriter) {
 }
 
 // runtimeError answers the runtime in the Runtime API's error shape.
+// bodyReadFailed answers a body that could not be read: 408 when it did not arrive in time.
+func bodyReadFailed(w http.ResponseWriter, err error, msg string) {
+	if errors.Is(err, bodydeadline.ErrTimeout) {
+		runtimeError(w, http.StatusRequestTimeout, "RequestTimeout", err.Error())
+		return
+	}
+	runtimeError(w, http.StatusBadRequest, "InvalidRequest", msg)
+}
+
 func runtimeError(w http.ResponseWriter, status int, errType, msg string) {
 	body, _ := json.Marshal(protocol.FunctionError{ErrorType: errType, ErrorMessage: msg})
 	w.Header().Set("Content-Type", "application/json")

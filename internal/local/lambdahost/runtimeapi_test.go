@@ -21,14 +21,17 @@ type scripted struct {
 	url string
 }
 
-func newScripted(t *testing.T) *scripted {
+func newScripted(t *testing.T) *scripted { return newScriptedWith(t, defaultBodyTimeout) }
+
+// newScriptedWith is newScripted with its Runtime API's body timeout.
+func newScriptedWith(t *testing.T, bodyTimeout time.Duration) *scripted {
 	p := &process{
 		assign:     make(chan *invocation),
 		ready:      make(chan struct{}),
 		initFailed: make(chan struct{}),
 		exited:     make(chan struct{}),
 	}
-	srv := httptest.NewServer(p.runtimeAPI())
+	srv := httptest.NewServer(p.runtimeAPI(bodyTimeout))
 	t.Cleanup(srv.Close)
 	return &scripted{p: p, url: srv.URL + "/2018-06-01/runtime/"}
 }

@@ -214,6 +214,9 @@ func (v *Verifier) checkClient(c *tokenClaims) error {
 // an HMAC one, which is what defeats algorithm confusion.
 func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
 	return func(t *jwt.Token) (any, error) {
+		if err := checkCritical(t.Header); err != nil {
+			return nil, err
+		}
 		if _, ok := t.Method.(*jwt.SigningMethodHMAC); ok {
 			if len(v.cfg.HMACSecret) == 0 {
 				return nil, errors.New("HMAC tokens are not accepted")
