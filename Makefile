@@ -13,7 +13,7 @@ BIN         ?= $(CURDIR)/bin
 FUZZTIME    ?= 30s
 NPM_STAMP   := node_modules/.package-lock.json
 
-.PHONY: build build-ConnectFunction build-DisconnectFunction build-EmitFunction \
+.PHONY: build build-ConnectFunction build-DisconnectFunction build-EmitFunction build-StreamFunction \
         agentbridge dev test test-moto lint fuzz bench deploy deploy-localstack clean deps
 
 build-ConnectFunction:
@@ -22,17 +22,20 @@ build-DisconnectFunction:
 	$(call build-function,disconnect)
 build-EmitFunction:
 	$(call build-function,emit)
+build-StreamFunction:
+	$(call build-function,stream)
 
 define build-function
 	mkdir -p "$(ARTIFACTS_DIR)"
 	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_LAMBDA) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/$(1)
 endef
 
-# build: all three functions for Lambda into .build/, one directory each, as sam build lays them out.
+# build: every function for Lambda into .build/, one directory each, as sam build lays them out.
 build:
 	$(MAKE) build-ConnectFunction ARTIFACTS_DIR=$(CURDIR)/.build/ConnectFunction
 	$(MAKE) build-DisconnectFunction ARTIFACTS_DIR=$(CURDIR)/.build/DisconnectFunction
 	$(MAKE) build-EmitFunction ARTIFACTS_DIR=$(CURDIR)/.build/EmitFunction
+	$(MAKE) build-StreamFunction ARTIFACTS_DIR=$(CURDIR)/.build/StreamFunction
 
 agentbridge:
 	$(GO) build -o "$(BIN)/agentbridge" ./cmd/agentbridge

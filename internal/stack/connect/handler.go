@@ -25,10 +25,20 @@ type ConnectionWriter interface {
 	Put(ctx context.Context, c connstore.Connection) error
 }
 
+// OwnerWriter records which user a connection belongs to, for the stream function, which must
+// know it with strong consistency (the connections table's connectionId index is eventually
+// consistent, and a reconnecting tab sends resume at once).
+type OwnerWriter interface {
+	PutOwner(ctx context.Context, connectionID, userID string, expires time.Time) error
+}
+
 // Handler authenticates a $connect and records the user's new connection.
 type Handler struct {
 	Verifier TokenVerifier
 	Store    ConnectionWriter
+	// Owners is required on a deployed stack; nil records no owner (resume and replay then
+	// answer that the connection is unknown).
+	Owners OwnerWriter
 	TTL      time.Duration
 	Now      func() time.Time // default time.Now
 	Logger   *slog.Logger     // default: discard
@@ -49,6 +59,14 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 	conn := connstore.Connection{
 		UserID: userID, ConnectionID: rc.ConnectionID, SourceIP: rc.Identity.SourceIP,
 		ConnectedAt: connectedAt(rc.ConnectedAt, now), ExpiresAt: now.Add(h.TTL),
+	}
+	// The owner first: once the mapping exists, emit may deliver to the connection, and the
+	// connection may ask to resume what it missed.
+	if h.Owners != nil {
+		if err := h.Owners.PutOwner(ctx, conn.ConnectionID, userID, conn.ExpiresAt); err != nil {
+			log.ErrorContext(ctx, "connect failed", "user_id", userID, "error", err)
+			return status(http.StatusInternalServerError), nil
+		}
 	}
 	if err := h.Store.Put(ctx, conn); err != nil {
 		log.ErrorContext(ctx, "connect failed", "user_id", userID, "error", err)
