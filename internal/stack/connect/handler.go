@@ -39,9 +39,9 @@ type Handler struct {
 	// Owners is required on a deployed stack; nil records no owner (resume and replay then
 	// answer that the connection is unknown).
 	Owners OwnerWriter
-	TTL      time.Duration
-	Now      func() time.Time // default time.Now
-	Logger   *slog.Logger     // default: discard
+	TTL    time.Duration
+	Now    func() time.Time // default time.Now
+	Logger *slog.Logger     // default: discard
 }
 
 // Handle answers 200 (echoing the agentbridge subprotocol when offered), 401 for a missing or

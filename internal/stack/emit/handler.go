@@ -37,8 +37,8 @@ type Handler struct {
 	// Stream is required on a deployed stack; nil delivers without storing (envelopes then carry
 	// no offset), which only tests of the fan-out alone use.
 	Stream Stream
-	Now       func() time.Time // default time.Now
-	Logger    *slog.Logger     // default: discard
+	Now    func() time.Time // default time.Now
+	Logger *slog.Logger     // default: discard
 }
 
 // Handle decodes the request, refuses it whole if any event is invalid or too large, and

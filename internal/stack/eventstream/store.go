@@ -89,7 +89,9 @@ func unavailable(what string, err error) error {
 }
 
 func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func num(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+func num(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
 
 func eventKey(userID, eventID string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{attrUserID: str(userID), attrSK: str("e#" + eventID)}
