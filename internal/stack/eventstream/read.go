@@ -30,7 +30,8 @@ type Page struct {
 // higher: every event stored later reaches a live connection by fan-out, because emit stores
 // before it reads the connections. Reason is "expired" when events above after may have passed
 // the retention period: an expired item is still in the range, or the offsets right after
-// after are missing while after's own event is no longer held.
+// after are missing while after's own event is no longer held. After 0 (everything held) is
+// never expired.
 func (s *Store) After(ctx context.Context, userID string, after int64, limit int) (Page, error) {
 	limit = pageLimit(limit)
 	head, err := s.head(ctx, userID)
@@ -106,6 +107,9 @@ func page(recs []Record, limit int, through int64) Page {
 
 // lostAfter reports whether events right above after may have expired (see After).
 func (s *Store) lostAfter(ctx context.Context, userID string, after, head int64, recs []Record, dropped int) (bool, error) {
+	if after == 0 { // "everything held": nothing the reader had can have been lost
+		return false, nil
+	}
 	if dropped > 0 {
 		return true, nil
 	}
@@ -113,7 +117,7 @@ func (s *Store) lostAfter(ctx context.Context, userID string, after, head int64,
 	if len(recs) > 0 {
 		next = recs[0].Offset
 	}
-	if after == 0 || next == after+1 || head <= after {
+	if next == after+1 || head <= after {
 		return false, nil
 	}
 	// Offsets after+1 .. next-1 are missing: skipped, or expired and deleted. Events expire in
