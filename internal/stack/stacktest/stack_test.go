@@ -20,6 +20,7 @@ import (
 	"github.com/agentbridge/agentbridge/internal/stack/emit"
 	"github.com/agentbridge/agentbridge/internal/stack/eventstream"
 	"github.com/agentbridge/agentbridge/internal/stack/fanout"
+	"github.com/agentbridge/agentbridge/internal/stack/stream"
 	"github.com/agentbridge/agentbridge/internal/testsupport/dynamotest"
 
 	"github.com/agentbridge/agentbridge/internal/testsupport/mgmtapitest"
@@ -38,6 +39,7 @@ type stack struct {
 	connect    *connect.Handler
 	disconnect *disconnect.Handler
 	emit       *emit.Handler
+	streamFn   *stream.Handler
 	now        time.Time
 }
 
@@ -56,6 +58,7 @@ func newStack(t testing.TB) *stack {
 	s.connect = &connect.Handler{Verifier: verifier, Store: s.store, Owners: s.stream, TTL: 2*time.Hour + 10*time.Minute, Now: clock}
 	s.disconnect = &disconnect.Handler{Store: s.store}
 	poster := fanout.NewManagementClient(srv.AWSConfig(), s.mgmt.Endpoint())
+	s.streamFn = &stream.Handler{Stream: s.stream, Poster: poster}
 	s.emit = &emit.Handler{Deliverer: fanout.New(s.store, poster, fanout.Options{Now: clock}), Stream: s.stream, Now: clock}
 	return s
 }
