@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -115,7 +116,8 @@ func (s *Store) batchGet(ctx context.Context, userID string, ids []string) ([]ma
 // not being held. An event a concurrent request stored first becomes a duplicate, and its
 // reserved offset is skipped. It adds every record to held and returns how many it wrote.
 func (s *Store) store(ctx context.Context, userID string, envs []protocol.Envelope, fresh []int, held map[string]Record) (int, error) {
-	last, err := s.reserve(ctx, userID, int64(len(fresh)))
+	reservedAt := s.opts.Now()
+	last, err := s.reserve(ctx, userID, int64(len(fresh)), reservedAt)
 	if err != nil {
 		return 0, err
 	}
@@ -129,7 +131,7 @@ func (s *Store) store(ctx context.Context, userID string, envs []protocol.Envelo
 		env := envs[i]
 		env.Offset = base + int64(n)
 		g.Go(func() error {
-			r, wrote, err := s.put(gctx, userID, env, expires)
+			r, wrote, err := s.put(gctx, userID, env, reservedAt, expires)
 			if err != nil {
 				return err
 			}
@@ -146,14 +148,16 @@ func (s *Store) store(ctx context.Context, userID string, envs []protocol.Envelo
 	return stored, err
 }
 
-// reserve adds n to the user's head and returns the last offset of the reserved block.
-func (s *Store) reserve(ctx context.Context, userID string, n int64) (int64, error) {
+// reserve adds n to the user's head and returns the last offset of the reserved block. The
+// head also records when it was last reserved from, which tells readers whether a missing
+// offset may still be written (see After).
+func (s *Store) reserve(ctx context.Context, userID string, n int64, at time.Time) (int64, error) {
 	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
 		Key:                       map[string]types.AttributeValue{attrUserID: str(userID), attrSK: str(headKey)},
-		UpdateExpression:          aws.String("ADD #o :n"),
-		ExpressionAttributeNames:  map[string]string{"#o": attrLastOffset},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(n)},
+		UpdateExpression:          aws.String("ADD #o :n SET #at = :now"),
+		ExpressionAttributeNames:  map[string]string{"#o": attrLastOffset, "#at": attrReservedAt},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(n), ":now": num(at.UnixMilli())},
 		ReturnValues:              types.ReturnValueUpdatedNew,
 	})
 	if err != nil {
@@ -164,7 +168,7 @@ func (s *Store) reserve(ctx context.Context, userID string, n int64) (int64, err
 
 // put writes one event unless its id is held by a live item; when it is, put returns the held
 // record instead and wrote is false.
-func (s *Store) put(ctx context.Context, userID string, env protocol.Envelope, expires int64) (r Record, wrote bool, err error) {
+func (s *Store) put(ctx context.Context, userID string, env protocol.Envelope, reservedAt time.Time, expires int64) (r Record, wrote bool, err error) {
 	data, err := json.Marshal(env)
 	if err != nil {
 		return r, false, fmt.Errorf("render event %s: %w", env.EventID, err)
@@ -174,6 +178,7 @@ func (s *Store) put(ctx context.Context, userID string, env protocol.Envelope, e
 	item[attrRunKey] = str(runKey(env.RunID, env.Offset))
 	item[attrEnvelope] = str(string(data))
 	item[attrExpiresAt] = num(expires)
+	item[attrReservedAt] = num(reservedAt.UnixMilli())
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &s.table, Item: item,
 		// An expired item past TTL's lag may be replaced: reads treat it as gone already.
@@ -184,7 +189,7 @@ func (s *Store) put(ctx context.Context, userID string, env protocol.Envelope, e
 	var taken *types.ConditionalCheckFailedException
 	switch {
 	case err == nil:
-		return Record{EventID: env.EventID, Offset: env.Offset, Data: data}, true, nil
+		return Record{EventID: env.EventID, Offset: env.Offset, Data: data, reservedAt: reservedAt}, true, nil
 	case errors.As(err, &taken):
 		r, err := s.get(ctx, userID, env.EventID)
 		return r, false, err

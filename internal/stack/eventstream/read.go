@@ -3,6 +3,7 @@ package eventstream
 import (
 	"context"
 	"math"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -26,15 +27,19 @@ type Page struct {
 // After returns the live events of userID with an offset above after, at most limit of them
 // (protocol.MaxEventsPerAnswer when limit <= 0).
 //
-// Through is the head offset read before the events, or the last offset returned when that is
-// higher: every event stored later reaches a live connection by fan-out, because emit stores
-// before it reads the connections. Reason is "expired" when events above after may have passed
-// the retention period: an expired item is still in the range, or the offsets right after
-// after are missing while after's own event is no longer held. After 0 (everything held) is
-// never expired.
+// Through is as high as it can be while the reader, once it has these records, holds every
+// event up to it. A missing offset below a record or below the head is skipped for good once its
+// reservation is older than Options.InFlight (offsets are reserved in increasing order, so the
+// record's or the head's reservation time bounds it); a younger one may still be written by a
+// request in flight, and Through stops before it. Events stored after the read reach a live
+// connection by fan-out, because emit stores before it reads the connections.
+//
+// Reason is "expired" when events above after may have passed the retention period: an
+// expired item is still in the range, or the offsets right after after are missing while
+// after's own event is no longer held. After 0 (everything held) is never expired.
 func (s *Store) After(ctx context.Context, userID string, after int64, limit int) (Page, error) {
 	limit = pageLimit(limit)
-	head, err := s.head(ctx, userID)
+	head, headAt, err := s.head(ctx, userID)
 	if err != nil {
 		return Page{}, err
 	}
@@ -49,17 +54,36 @@ func (s *Store) After(ctx context.Context, userID string, after int64, limit int
 	if err != nil {
 		return Page{}, err
 	}
-	p := page(recs, limit, max(head, after))
-	if p.Complete {
-		expired, err := s.lostAfter(ctx, userID, after, head, recs, dropped)
-		if err != nil {
-			return Page{}, err
-		}
-		if expired {
-			p.Complete, p.Reason = false, protocol.ReasonExpired
-		}
+	p := page(recs, limit, after)
+	if !p.Complete {
+		return p, nil
+	}
+	expired, err := s.lostAfter(ctx, userID, after, head, recs, dropped)
+	if err != nil {
+		return Page{}, err
+	}
+	p.Through = s.through(after, recs, head, headAt, expired || (after == 0 && dropped > 0))
+	if expired {
+		p.Complete, p.Reason = false, protocol.ReasonExpired
 	}
 	return p, nil
+}
+
+// through walks recs from after while no missing offset may still be written; gapGone says the
+// offsets missing before the first record have expired.
+func (s *Store) through(after int64, recs []Record, head int64, headAt time.Time, gapGone bool) int64 {
+	settled := s.opts.Now().Add(-s.opts.InFlight)
+	pos := after
+	for i, r := range recs {
+		if r.Offset != pos+1 && !r.reservedAt.Before(settled) && !(i == 0 && gapGone) {
+			return pos
+		}
+		pos = r.Offset
+	}
+	if head > pos && headAt.Before(settled) {
+		pos = head
+	}
+	return pos
 }
 
 // Run returns the live events of one run of userID with an offset above after, at most limit.
@@ -131,17 +155,18 @@ func (s *Store) lostAfter(ctx context.Context, userID string, after, head int64,
 	return len(held) == 0, err
 }
 
-// head reads the user's last reserved offset (0 before the first event).
-func (s *Store) head(ctx context.Context, userID string) (int64, error) {
+// head reads the user's last reserved offset (0 before the first event) and when it was
+// reserved.
+func (s *Store) head(ctx context.Context, userID string) (int64, time.Time, error) {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      &s.table,
 		Key:            map[string]types.AttributeValue{attrUserID: str(userID), attrSK: str(headKey)},
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return 0, unavailable("read head", err)
+		return 0, time.Time{}, unavailable("read head", err)
 	}
-	return numberOf(res.Item, attrLastOffset), nil
+	return numberOf(res.Item, attrLastOffset), time.UnixMilli(numberOf(res.Item, attrReservedAt)), nil
 }
 
 // query runs a consistent query in index order, keeping live items until it holds want of

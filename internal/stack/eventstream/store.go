@@ -20,6 +20,7 @@ const (
 	attrEnvelope   = "envelope"
 	attrExpiresAt  = "expiresAt"
 	attrLastOffset = "lastOffset"
+	attrReservedAt = "reservedAt"
 	attrOwner      = "owner"
 
 	headKey  = "head"
@@ -31,6 +32,9 @@ const (
 
 	// DefaultRetention is how long events are held unless Options say otherwise.
 	DefaultRetention = 24 * time.Hour
+	// DefaultInFlight bounds how long after its reservation an offset may still be written:
+	// emit's own timeout (29 s) with a margin.
+	DefaultInFlight = time.Minute
 )
 
 // ErrUnavailable wraps every failure of the table itself; the caller may retry.
@@ -49,6 +53,9 @@ type DynamoDB interface {
 type Options struct {
 	// Retention is how long an event is held and returned. Default DefaultRetention (24h).
 	Retention time.Duration
+	// InFlight is how long after a reservation its offsets may still appear. Default
+	// DefaultInFlight (1m).
+	InFlight time.Duration
 	// Parallel bounds the writes or reads one call has in flight. Default 16.
 	Parallel int
 	// Now is the clock. Default time.Now.
@@ -67,6 +74,9 @@ func New(db DynamoDB, table string, opts Options) *Store {
 	if opts.Retention <= 0 {
 		opts.Retention = DefaultRetention
 	}
+	if opts.InFlight <= 0 {
+		opts.InFlight = DefaultInFlight
+	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = 16
 	}
@@ -82,6 +92,9 @@ type Record struct {
 	Offset  int64
 	// Data is the envelope every tab receives, offset included.
 	Data []byte
+	// reservedAt is when the offset was reserved: offsets are reserved in increasing order, so
+	// any missing offset below this one was reserved no later.
+	reservedAt time.Time
 }
 
 func unavailable(what string, err error) error {
@@ -127,5 +140,8 @@ func (s *Store) live(item map[string]types.AttributeValue) bool {
 
 func (s *Store) record(item map[string]types.AttributeValue) Record {
 	sk := stringOf(item, attrSK)
-	return Record{EventID: sk[min(2, len(sk)):], Offset: numberOf(item, attrOffset), Data: []byte(stringOf(item, attrEnvelope))}
+	return Record{
+		EventID: sk[min(2, len(sk)):], Offset: numberOf(item, attrOffset), Data: []byte(stringOf(item, attrEnvelope)),
+		reservedAt: time.UnixMilli(numberOf(item, attrReservedAt)),
+	}
 }

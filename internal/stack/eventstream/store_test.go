@@ -358,3 +358,32 @@ func TestTableFailureIsUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// TestThroughStopsBeforeOffsetsStillInFlight: a missing offset may be a write still on its way
+// (one request writes its events in parallel) until its reservation is older than InFlight;
+// Through must not claim it before then, or a tab that leaves in between would never get it.
+func TestThroughStopsBeforeOffsetsStillInFlight(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.append(t, "alice", envs("r1", "a", 5))
+	_, err := f.db.DeleteItem(t.Context(), &dynamodb.DeleteItemInput{TableName: &f.table, Key: map[string]types.AttributeValue{
+		"userId": &types.AttributeValueMemberS{Value: "alice"}, "sk": &types.AttributeValueMemberS{Value: "e#a-3"},
+	}}) // offset 4 not written (yet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		wait    time.Duration
+		through int64
+	}{{"just reserved", 0, 3}, {"reservation settled", 2 * time.Minute, 5}} {
+		f.advance(tc.wait)
+		p, err := f.store.After(t.Context(), "alice", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equal(offsets(p.Records), []int64{1, 2, 3, 5}) || p.Through != tc.through || !p.Complete {
+			t.Errorf("%s: got %v through %d complete %v, want through %d", tc.name, offsets(p.Records), p.Through, p.Complete, tc.through)
+		}
+	}
+}
