@@ -1,0 +1,469 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/coder/websocket"
+
+	"github.com/agentbridge/agentbridge/internal/local/devhost"
+	"github.com/agentbridge/agentbridge/internal/stack/auth"
+	"github.com/agentbridge/agentbridge/protocol"
+)
+
+// frame is any message a tab receives: an event envelope or a control message.
+type frame struct {
+	Type     string `json:"type"`
+	EventID  string `json:"event_id"`
+	Offset   int64  `json:"offset"`
+	RunID    string `json:"run_id"`
+	Seq      *int64 `json:"seq"`
+	After    int64  `json:"after"`
+	Through  int64  `json:"through"`
+	Complete bool   `json:"complete"`
+	Reason   string `json:"reason"`
+	Message  string `json:"message"`
+}
+
+func (f frame) control() bool {
+	return f.Type == protocol.TypeResumed || f.Type == protocol.TypeReplayed || f.Type == protocol.TypeError
+}
+
+// tab is a browser tab that follows the client rules of docs/events.md: it drops an envelope
+// whose offset it has handled, keeps position (everything up to it handled) and resumes after
+// position whenever it connects.
+type tab struct {
+	h        *devhost.Host
+	user     string
+	c        *client
+	handled  map[int64]frame
+	position int64
+}
+
+func newTab(t testing.TB, h *devhost.Host, user string) *tab {
+	t.Helper()
+	tb := &tab{h: h, user: user, handled: map[int64]frame{}}
+	tb.c = dial(t, h, user)
+	return tb
+}
+
+func (tb *tab) reconnect(t testing.TB) {
+	t.Helper()
+	tb.c.CloseNow()
+	tb.c = dial(t, tb.h, tb.user)
+}
+
+func (tb *tab) send(t testing.TB, body string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := tb.c.Write(ctx, websocket.MessageText, []byte(body)); err != nil {
+		t.Fatalf("send %s: %v", body, err)
+	}
+}
+
+// read reads one frame within wait.
+func (tb *tab) read(wait time.Duration) (frame, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	var f frame
+	_, data, err := tb.c.Read(ctx)
+	if err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return f, fmt.Errorf("frame %q: %w", data, err)
+	}
+	return f, nil
+}
+
+// handle records an envelope once and reports whether it was new.
+func (tb *tab) handle(f frame) bool {
+	if _, dup := tb.handled[f.Offset]; dup || f.Offset <= 0 {
+		return false
+	}
+	tb.handled[f.Offset] = f
+	tb.advance(tb.position)
+	return true
+}
+
+func (tb *tab) advance(to int64) {
+	tb.position = max(tb.position, to)
+	for {
+		if _, ok := tb.handled[tb.position+1]; !ok {
+			return
+		}
+		tb.position++
+	}
+}
+
+// until sends request and reads frames, handling envelopes, until the control frame that ends
+// the answer; it returns every envelope read on the way (repeats included) and that frame.
+func (tb *tab) until(request string) ([]frame, frame, error) {
+	if err := tb.c.Write(context.Background(), websocket.MessageText, []byte(request)); err != nil {
+		return nil, frame{}, err
+	}
+	var envs []frame
+	for {
+		f, err := tb.read(60 * time.Second)
+		if err != nil {
+			return envs, f, err
+		}
+		if f.control() {
+			return envs, f, nil
+		}
+		envs = append(envs, f)
+		tb.handle(f)
+	}
+}
+
+// resume asks for everything after position until an answer is complete.
+func (tb *tab) resume() ([]frame, frame, error) {
+	var all []frame
+	for {
+		envs, end, err := tb.until(fmt.Sprintf(`{"action":"resume","after":%d}`, tb.position))
+		all = append(all, envs...)
+		if err != nil || end.Type != protocol.TypeResumed {
+			return all, end, fmt.Errorf("resume answered %+v: %v", end, err)
+		}
+		tb.advance(end.Through)
+		if end.Complete || end.Reason == protocol.ReasonExpired {
+			return all, end, nil
+		}
+	}
+}
+
+// runEvents renders the batch request of events seq from..to-1 of run, with event ids.
+func runEvents(user, run string, from, to int) string {
+	var evs []string
+	for i := from; i < to; i++ {
+		evs = append(evs, fmt.Sprintf(`{"type":"agent_thinking","event_id":"evt-%s-%d","run_id":"%s","seq":%d,"payload":{"text":"step %d"}}`, run, i, run, i, i))
+	}
+	return fmt.Sprintf(`{"user_id":%q,"events":[%s]}`, user, strings.Join(evs, ","))
+}
+
+// seqs lists the seq of each frame.
+func seqs(fs []frame) []int64 {
+	out := make([]int64, len(fs))
+	for i, f := range fs {
+		if f.Seq != nil {
+			out[i] = *f.Seq
+		} else {
+			out[i] = -1
+		}
+	}
+	return out
+}
+
+func seqRange(from, to int) []int64 {
+	var out []int64
+	for i := from; i < to; i++ {
+		out = append(out, int64(i))
+	}
+	return out
+}
+
+func TestReconnectedTabResumesExactlyTheMissedEvents(t *testing.T) {
+	const user = "e2e-resume"
+	tb := newTab(t, shared, user)
+	emit(t, shared, runEvents(user, "r", 0, 3))
+	for range 3 {
+		f, err := tb.read(60 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb.handle(f)
+	}
+	seen := tb.position
+	tb.c.CloseNow() // the page reloads; the events below arrive while it is away
+	emit(t, shared, runEvents(user, "r", 3, 5))
+	emit(t, shared, runEvents(user, "r", 5, 7))
+	tb.c = dial(t, shared, user)
+	envs, end, err := tb.resume()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := seqs(envs); !slices.Equal(got, seqRange(3, 7)) {
+		t.Errorf("resume after %d sent seqs %v, want 3..6 once each in order", seen, got)
+	}
+	for i, f := range envs {
+		if f.Offset != seen+1+int64(i) {
+			t.Errorf("envelope %d has offset %d, want %d", i, f.Offset, seen+1+int64(i))
+		}
+	}
+	if !end.Complete || end.After != seen || end.Through != seen+4 {
+		t.Errorf("resumed = %+v, want complete through %d", end, seen+4)
+	}
+	if _, err := tb.read(300 * time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("more arrived after resumed: %v", err)
+	}
+}
+
+func TestTabOpenedMidRunReplaysTheWholeRun(t *testing.T) {
+	const user = "e2e-replay"
+	emit(t, shared, runEvents(user, "other", 0, 2))
+	emit(t, shared, runEvents(user, "mid", 0, 3))
+	tb := newTab(t, shared, user)
+	envs, end, err := tb.until(`{"action":"replay","run_id":"mid"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := seqs(envs); !slices.Equal(got, seqRange(0, 3)) || envs[0].RunID != "mid" {
+		t.Errorf("replay sent %v, want the run's seqs 0..2", got)
+	}
+	if end.Type != protocol.TypeReplayed || end.RunID != "mid" || !end.Complete || end.Through != envs[2].Offset {
+		t.Errorf("replayed = %+v", end)
+	}
+	emit(t, shared, runEvents(user, "mid", 3, 5)) // the run goes on, live
+	for want := int64(3); want < 5; want++ {
+		f, err := tb.read(60 * time.Second)
+		if err != nil || f.Seq == nil || *f.Seq != want {
+			t.Fatalf("live event %+v (%v), want seq %d", f, err, want)
+		}
+	}
+}
+
+func TestSameRequestTwiceIsStoredOnceAndSeenOnce(t *testing.T) {
+	const user = "e2e-retry"
+	tabs := []*tab{newTab(t, shared, user), newTab(t, shared, user)}
+	body := runEvents(user, "retry", 0, 2)
+	first, second := emit(t, shared, body), emit(t, shared, body)
+	if first.Stored != 2 || first.Duplicates != 0 || first.Delivered != 4 {
+		t.Errorf("first report %+v", first)
+	}
+	if second.Stored != 0 || second.Duplicates != 2 || second.Delivered != 4 {
+		t.Errorf("retry report %+v", second)
+	}
+	for i, tb := range tabs {
+		var kept []frame
+		for range 4 {
+			f, err := tb.read(60 * time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tb.handle(f) {
+				kept = append(kept, f)
+			}
+		}
+		if got := seqs(kept); !slices.Equal(got, seqRange(0, 2)) || kept[0].EventID != "evt-retry-0" {
+			t.Errorf("tab %d kept %v after dropping repeats, want seqs 0, 1", i, got)
+		}
+	}
+	fresh := newTab(t, shared, user)
+	envs, _, err := fresh.resume()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(envs) != 2 {
+		t.Errorf("the stream holds %d events, want one copy of each of 2", len(envs))
+	}
+}
+
+func TestResumeAndReplayNeverReturnAnotherUsersEvents(t *testing.T) {
+	emit(t, shared, runEvents("e2e-iso-alice", "iso-run", 0, 3))
+	mallory := newTab(t, shared, "e2e-iso-mallory")
+	for _, req := range []string{`{"action":"replay","run_id":"iso-run"}`, `{"action":"resume","after":0}`} {
+		envs, end, err := mallory.until(req)
+		if err != nil || len(envs) != 0 || !end.Complete || end.Through != 0 {
+			t.Errorf("%s: mallory got %d events and %+v (%v), want nothing", req, len(envs), end, err)
+		}
+	}
+	_, end, err := mallory.until(`{"action":"resume","after":0,"user_id":"e2e-iso-alice"}`)
+	if err != nil || end.Type != protocol.TypeError || !strings.Contains(end.Message, "user_id") {
+		t.Errorf("a resume naming another user answered %+v (%v), want an error frame", end, err)
+	}
+	alice := newTab(t, shared, "e2e-iso-alice")
+	if envs, _, err := alice.until(`{"action":"replay","run_id":"iso-run"}`); err != nil || len(envs) != 3 {
+		t.Errorf("alice's own replay returned %d events (%v)", len(envs), err)
+	}
+}
+
+// TestTenTabsReconnectingWhileAThousandEventsAreEmitted: every tab keeps dropping its
+// connection at random points, reconnecting and resuming; each ends with exactly the emitted
+// sequence, in order, every event once.
+func TestTenTabsReconnectingWhileAThousandEventsAreEmitted(t *testing.T) {
+	const user, tabs, requests, perRequest = "e2e-churn", 10, 100, 10
+	const total = requests * perRequest
+	emitted := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range requests {
+			if err := emitErr(shared, runEvents(user, "churn", i*perRequest, (i+1)*perRequest)); err != nil {
+				emitted <- err
+				return
+			}
+		}
+		emitted <- nil
+	}()
+	results := make([]*tab, tabs)
+	errs := make([]error, tabs)
+	var wg sync.WaitGroup
+	for i := range tabs {
+		wg.Go(func() { results[i], errs[i] = churn(shared, user, total, done) })
+	}
+	wg.Wait()
+	if err := <-emitted; err != nil {
+		t.Fatal(err)
+	}
+	for i, tb := range results {
+		if errs[i] != nil {
+			t.Errorf("tab %d: %v", i, errs[i])
+			continue
+		}
+		offsets := make([]int64, 0, len(tb.handled))
+		for o := range tb.handled {
+			offsets = append(offsets, o)
+		}
+		slices.Sort(offsets)
+		got := make([]frame, len(offsets))
+		for j, o := range offsets {
+			got[j] = tb.handled[o]
+		}
+		if s := seqs(got); !slices.Equal(s, seqRange(0, total)) {
+			t.Errorf("tab %d holds %d events, not exactly seqs 0..%d in offset order", i, len(s), total-1)
+		}
+	}
+}
+
+// churn is one tab of the test above: connect, resume, read a random number of live frames,
+// drop the connection, again, until the emitter is done and the tab holds every offset.
+func churn(h *devhost.Host, user string, total int, done <-chan struct{}) (*tab, error) {
+	tb := &tab{h: h, user: user, handled: map[int64]frame{}}
+	for cycle := 0; ; cycle++ {
+		if cycle > 500 {
+			return tb, errors.New("no progress after 500 reconnects")
+		}
+		tok, err := auth.SignDevToken([]byte(testSecret), auth.DevToken{UserID: user})
+		if err != nil {
+			return tb, err
+		}
+		c, err := dialToken(h, tok)
+		if err != nil {
+			return tb, err
+		}
+		tb.c = c
+		if _, _, err := tb.resume(); err != nil {
+			c.CloseNow()
+			return tb, err
+		}
+		select {
+		case <-done:
+			if len(tb.handled) >= total && tb.position >= int64(total) {
+				c.CloseNow()
+				return tb, nil
+			}
+		default:
+		}
+		for range rand.IntN(120) {
+			f, err := tb.read(500 * time.Millisecond)
+			if err != nil {
+				break // quiet for now, or the connection failed: reconnect either way
+			}
+			tb.handle(f)
+		}
+		c.CloseNow()
+	}
+}
+
+// emitErr is emit for goroutines other than the test's own.
+func emitErr(h *devhost.Host, body string) error {
+	out, err := lambdaClient(h).Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
+	if err != nil {
+		return err
+	}
+	if out.FunctionError != nil {
+		return fmt.Errorf("emit failed: %s", out.Payload)
+	}
+	return nil
+}
+
+// TestShortRetentionHost runs the template with a retention of a few seconds: an expired gap
+// is reported as complete:false, and a stream table that fails means nothing is delivered and
+// the agent gets a typed, retryable error.
+func TestShortRetentionHost(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	const retentionHours = "0.001" // 3.6 s
+	h, err := startHost(ctx, devhost.Options{
+		Overrides: map[string]string{"StreamRetentionHours": retentionHours},
+		BuildDir:  filepath.Join(repoDir, ".build", "e2e-retention"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	const user = "e2e-expiry"
+
+	t.Run("expired gap", func(t *testing.T) {
+		tb := newTab(t, h, user)
+		emit(t, h, runEvents(user, "old", 0, 2))
+		for range 2 {
+			f, err := tb.read(60 * time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb.handle(f)
+		}
+		tb.c.CloseNow()
+		emit(t, h, runEvents(user, "old", 2, 4)) // missed, then expired
+		expiry := time.Now().Add(3600*time.Millisecond + time.Second)
+		waitFor(t, "the missed events to pass the retention period", func() bool { return time.Now().After(expiry) })
+		emit(t, h, runEvents(user, "new", 0, 1))
+		tb.c = dial(t, h, user)
+		envs, end, err := tb.until(fmt.Sprintf(`{"action":"resume","after":%d}`, tb.position))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(envs) != 1 || envs[0].RunID != "new" {
+			t.Errorf("resume sent %+v, want only the unexpired event", envs)
+		}
+		if end.Complete || end.Reason != protocol.ReasonExpired || end.Through != envs[0].Offset {
+			t.Errorf("resumed = %+v, want complete:false reason expired through %d", end, envs[0].Offset)
+		}
+	})
+
+	t.Run("store failure", func(t *testing.T) {
+		tb := newTab(t, h, user)
+		db := dynamodb.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: testCreds}, func(o *dynamodb.Options) {
+			o.BaseEndpoint = aws.String(h.DynamoDBEndpoint())
+		})
+		if _, err := db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(streamTableName(t, h))}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := lambdaClient(h).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(runEvents(user, "lost", 0, 2))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fe protocol.FunctionError
+		if out.FunctionError == nil || json.Unmarshal(out.Payload, &fe) != nil || fe.ErrorType != protocol.ErrorTypeUnavailable || !protocol.Retryable(fe.ErrorType) {
+			t.Fatalf("emit answered %s (function error %v), want a retryable %s", out.Payload, out.FunctionError, protocol.ErrorTypeUnavailable)
+		}
+		if _, err := tb.read(500 * time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("a tab received something although nothing was stored: %v", err)
+		}
+	})
+}
+
+func streamTableName(t *testing.T, h *devhost.Host) string {
+	t.Helper()
+	for _, tbl := range h.Template().Tables {
+		if tbl.LogicalID == "StreamTable" {
+			return tbl.Name
+		}
+	}
+	t.Fatal("template has no StreamTable")
+	return ""
+}
