@@ -60,11 +60,14 @@ func checkReport(t *testing.T, rep *report) {
 	if rep.S4 == nil || rep.S4.Direct.count() == 0 || rep.S4.Warm.count() == 0 || rep.S4.Cold.count() == 0 {
 		t.Errorf("S4: %+v", rep.S4)
 	}
+	if rep.S5 == nil || rep.S5.Write.count() == 0 || rep.S5.Path.count() == 0 || rep.S5.CatchUp.count() == 0 {
+		t.Errorf("S5: %+v", rep.S5)
+	}
 }
 
 func checkOutputs(t *testing.T, table, out, chart string) {
 	t.Helper()
-	for _, s := range []string{"floor", "S1", "S2", "S3", "S4"} {
+	for _, s := range []string{"floor", "S1", "S2", "S3", "S4", "S5"} {
 		if !strings.Contains(table, "\n"+s+" ") {
 			t.Errorf("table has no %s row:\n%s", s, table)
 		}
