@@ -32,6 +32,11 @@ const maxBatchGet = 100
 // event id is already held. Envelopes must carry an event id and no offset. On error some
 // events may be stored; appending the same envelopes again completes the request without
 // copies.
+//
+// Finding the held ids and reserving offsets run at the same time, so storing costs two
+// DynamoDB round trips, not three: one offset is reserved per distinct id, and the block's
+// unused tail (the duplicates' share) is handed back unless another request reserved after it,
+// in which case those offsets are skipped.
 func (s *Store) Append(ctx context.Context, userID string, envs []protocol.Envelope) (Appended, error) {
 	out := Appended{Records: make([]Record, len(envs))}
 	first := map[string]int{} // event id -> index of its first envelope
@@ -42,8 +47,13 @@ func (s *Store) Append(ctx context.Context, userID string, envs []protocol.Envel
 			ids = append(ids, e.EventID)
 		}
 	}
-	held, err := s.held(ctx, userID, ids)
-	if err != nil {
+	reservedAt := s.opts.Now()
+	var held map[string]Record
+	var last int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { held, err = s.held(gctx, userID, ids); return err })
+	g.Go(func() (err error) { last, err = s.reserve(gctx, userID, int64(len(ids)), reservedAt); return err })
+	if err := g.Wait(); err != nil {
 		return out, err
 	}
 	var fresh []int
@@ -52,8 +62,12 @@ func (s *Store) Append(ctx context.Context, userID string, envs []protocol.Envel
 			fresh = append(fresh, first[id])
 		}
 	}
+	base := last - int64(len(ids)) + 1
+	if unused := int64(len(ids) - len(fresh)); unused > 0 {
+		s.giveBack(ctx, userID, last, last-unused)
+	}
 	if len(fresh) > 0 {
-		stored, err := s.store(ctx, userID, envs, fresh, held)
+		stored, err := s.store(ctx, userID, envs, fresh, held, base, reservedAt)
 		out.Stored = stored
 		if err != nil {
 			return out, err
@@ -112,16 +126,10 @@ func (s *Store) batchGet(ctx context.Context, userID string, ids []string) ([]ma
 	return items, nil
 }
 
-// store reserves one offset per fresh envelope and writes each, conditionally on its event id
-// not being held. An event a concurrent request stored first becomes a duplicate, and its
-// reserved offset is skipped. It adds every record to held and returns how many it wrote.
-func (s *Store) store(ctx context.Context, userID string, envs []protocol.Envelope, fresh []int, held map[string]Record) (int, error) {
-	reservedAt := s.opts.Now()
-	last, err := s.reserve(ctx, userID, int64(len(fresh)), reservedAt)
-	if err != nil {
-		return 0, err
-	}
-	base := last - int64(len(fresh)) + 1
+// store writes each fresh envelope with offsets from base on, conditionally on its event id not
+// being held. An event a concurrent request stored first becomes a duplicate, and its reserved
+// offset is skipped. It adds every record to held and returns how many it wrote.
+func (s *Store) store(ctx context.Context, userID string, envs []protocol.Envelope, fresh []int, held map[string]Record, base int64, reservedAt time.Time) (int, error) {
 	expires := s.opts.Now().Add(s.opts.Retention).Unix()
 	var mu sync.Mutex
 	stored := 0
@@ -144,8 +152,22 @@ func (s *Store) store(ctx context.Context, userID string, envs []protocol.Envelo
 			return nil
 		})
 	}
-	err = g.Wait()
+	err := g.Wait()
 	return stored, err
+}
+
+// giveBack lowers the head from last to to, if no request has reserved since: the offsets
+// between were never given to an event, and no reader has counted them yet (they are younger
+// than Options.InFlight). Otherwise, or on any error, they stay skipped, which is allowed.
+func (s *Store) giveBack(ctx context.Context, userID string, last, to int64) {
+	_, _ = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.table,
+		Key:                       map[string]types.AttributeValue{attrUserID: str(userID), attrSK: str(headKey)},
+		UpdateExpression:          aws.String("SET #o = :to"),
+		ConditionExpression:       aws.String("#o = :last"),
+		ExpressionAttributeNames:  map[string]string{"#o": attrLastOffset},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":to": num(to), ":last": num(last)},
+	})
 }
 
 // reserve adds n to the user's head and returns the last offset of the reserved block. The
