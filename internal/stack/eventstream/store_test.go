@@ -25,7 +25,9 @@ type fixture struct {
 	now   time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureTB(t) }
+
+func newFixtureTB(t testing.TB) *fixture {
 	t.Helper()
 	srv := dynamotest.Shared(t)
 	f := &fixture{db: srv.Client(), table: srv.StreamTable(t), now: time.Now()}
