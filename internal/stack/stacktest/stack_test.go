@@ -31,16 +31,17 @@ var testSecret = []byte("handlers-test-secret")
 // stack is the handlers wired to a real DynamoDB-compatible server and a management API
 // that speaks API Gateway's wire format.
 type stack struct {
-	db         *dynamodb.Client
-	table      string
-	store      *connstore.Store
-	stream     *eventstream.Store
-	mgmt       *mgmtapitest.Server
-	connect    *connect.Handler
-	disconnect *disconnect.Handler
-	emit       *emit.Handler
-	streamFn   *stream.Handler
-	now        time.Time
+	db          *dynamodb.Client
+	table       string
+	store       *connstore.Store
+	stream      *eventstream.Store
+	streamTable string
+	mgmt        *mgmtapitest.Server
+	connect     *connect.Handler
+	disconnect  *disconnect.Handler
+	emit        *emit.Handler
+	streamFn    *stream.Handler
+	now         time.Time
 }
 
 func newStack(t testing.TB) *stack {
@@ -50,7 +51,8 @@ func newStack(t testing.TB) *stack {
 	t.Cleanup(s.mgmt.Close)
 	clock := func() time.Time { return s.now }
 	s.store = connstore.New(s.db, s.table, connstore.Options{Now: clock})
-	s.stream = eventstream.New(s.db, srv.StreamTable(t), eventstream.Options{Now: clock})
+	s.streamTable = srv.StreamTable(t)
+	s.stream = eventstream.New(s.db, s.streamTable, eventstream.Options{Now: clock})
 	verifier, err := auth.NewVerifier(auth.Config{HMACSecret: testSecret})
 	if err != nil {
 		t.Fatal(err)

@@ -8,9 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/agentbridge/agentbridge/internal/stack/emit"
 	"github.com/agentbridge/agentbridge/internal/stack/eventstream"
@@ -173,5 +176,32 @@ func TestStoreFailureDeliversNothing(t *testing.T) {
 	}
 	if report.Delivered != 0 || report.Stored != 0 || s.mgmt.Attempts(conn) != 0 {
 		t.Errorf("report %+v, %d posts: want nothing stored or delivered", report, s.mgmt.Attempts(conn))
+	}
+}
+
+// TestSlowStreamTableMeansNothingDelivered: the stream table answers 30 s late (Toxiproxy
+// between the stream store and DynamoDB; the connections table is fine); emit, given 300 ms,
+// returns a retryable ServiceUnavailable, posts nothing and leaves no goroutine working.
+func TestSlowStreamTableMeansNothingDelivered(t *testing.T) {
+	s := newStack(t)
+	s.connectAs(t, "alice", faultConn)
+	p := toxiProxy(t)
+	cfg := dynamotest.Shared(t).AWSConfig()
+	cfg.BaseEndpoint = aws.String("http://" + p.Listen)
+	slow := eventstream.New(dynamodb.NewFromConfig(cfg), s.streamTable, eventstream.Options{})
+	h := &emit.Handler{Deliverer: fanout.New(s.store, fanout.NewManagementClient(dynamotest.Shared(t).AWSConfig(), s.mgmt.Endpoint()), fanout.Options{}), Stream: slow}
+	addToxic(t, p, `{"name":"slow","type":"latency","stream":"downstream","attributes":{"latency":30000}}`)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := h.Handle(ctx, json.RawMessage(oneEvent))
+	if elapsed := time.Since(start); elapsed > hangGuard {
+		t.Fatalf("emit returned after %v, ignoring its deadline", elapsed)
+	}
+	wantUnavailable(t, err)
+	assertNoGoroutines(t, "internal/stack/eventstream.", "internal/stack/fanout.", "service/dynamodb.")
+	if n := s.mgmt.Attempts(faultConn); n != 0 {
+		t.Errorf("%d posts although nothing was stored", n)
 	}
 }
