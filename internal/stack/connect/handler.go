@@ -60,8 +60,8 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 		UserID: userID, ConnectionID: rc.ConnectionID, SourceIP: rc.Identity.SourceIP,
 		ConnectedAt: connectedAt(rc.ConnectedAt, now), ExpiresAt: now.Add(h.TTL),
 	}
-	// The owner first: once the mapping exists, emit may deliver to the connection, and the
-	// connection may ask to resume what it missed.
+	// The owner first: if either write fails the handshake is refused, and a lone owner item
+	// is harmless (no connection uses it), while a lone mapping would draw emit's posts.
 	if h.Owners != nil {
 		if err := h.Owners.PutOwner(ctx, conn.ConnectionID, userID, conn.ExpiresAt); err != nil {
 			log.ErrorContext(ctx, "connect failed", "user_id", userID, "error", err)
