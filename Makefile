@@ -14,7 +14,7 @@ FUZZTIME    ?= 30s
 NPM_STAMP   := node_modules/.package-lock.json
 WEB_STAMP   := web/node_modules/.package-lock.json
 
-.PHONY: build build-ConnectFunction build-DisconnectFunction build-EmitFunction \
+.PHONY: build build-ConnectFunction build-DisconnectFunction build-EmitFunction build-StreamFunction \
         agentbridge dev test test-moto lint fuzz bench bench-smoke deploy deploy-localstack clean deps \
         web-deps console test-web
 
@@ -24,17 +24,20 @@ build-DisconnectFunction:
 	$(call build-function,disconnect)
 build-EmitFunction:
 	$(call build-function,emit)
+build-StreamFunction:
+	$(call build-function,stream)
 
 define build-function
 	mkdir -p "$(ARTIFACTS_DIR)"
 	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GOFLAGS_LAMBDA) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/$(1)
 endef
 
-# build: all three functions for Lambda into .build/, one directory each, as sam build lays them out.
+# build: every function for Lambda into .build/, one directory each, as sam build lays them out.
 build:
 	$(MAKE) build-ConnectFunction ARTIFACTS_DIR=$(CURDIR)/.build/ConnectFunction
 	$(MAKE) build-DisconnectFunction ARTIFACTS_DIR=$(CURDIR)/.build/DisconnectFunction
 	$(MAKE) build-EmitFunction ARTIFACTS_DIR=$(CURDIR)/.build/EmitFunction
+	$(MAKE) build-StreamFunction ARTIFACTS_DIR=$(CURDIR)/.build/StreamFunction
 
 agentbridge:
 	@echo "go: building bin/agentbridge (the first build compiles the AWS SDK: about a minute on a cold machine)…"

@@ -60,11 +60,14 @@ func checkReport(t *testing.T, rep *report) {
 	if rep.Invoke == nil || rep.Invoke.Direct.count() == 0 || rep.Invoke.Warm.count() == 0 || rep.Invoke.Cold.count() == 0 {
 		t.Errorf("S4: %+v", rep.Invoke)
 	}
+	if rep.Stream == nil || rep.Stream.Write.count() == 0 || rep.Stream.Path.count() == 0 || rep.Stream.CatchUp.count() == 0 {
+		t.Errorf("S5: %+v", rep.Stream)
+	}
 }
 
 func checkOutputs(t *testing.T, table, out, chart string) {
 	t.Helper()
-	for _, s := range []string{"floor", "S1", "S2", "S3", "S4"} {
+	for _, s := range []string{"floor", "S1", "S2", "S3", "S4", "S5"} {
 		if !strings.Contains(table, "\n"+s+" ") {
 			t.Errorf("table has no %s row:\n%s", s, table)
 		}

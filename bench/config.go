@@ -17,7 +17,7 @@ import (
 // default; --quick swaps in the smoke sizes before explicit flags apply.
 type config struct {
 	Quick     bool
-	Scenarios map[string]bool // default all of S1..S4
+	Scenarios map[string]bool // default all of S1..S5
 	Root      string          // repository root; default: the nearest directory above with go.mod and template.yaml
 	Out       string          // default "BENCHMARKS.md" under Root; "-" writes none
 	Chart     string          // default "docs/bench/latency.png" under Root; "-" writes none
@@ -43,9 +43,13 @@ type config struct {
 
 	S4Samples int // direct calls and warm invokes each; default 2000
 	S4Cold    int // cold invokes; default 10
+
+	S5Samples int // stored-event writes and full-path emits each; default 500
+	S5Missed  int // events a catch-up resumes; default 1000
+	S5Rounds  int // catch-ups timed; default 5
 }
 
-var allScenarios = []string{"S1", "S2", "S3", "S4"}
+var allScenarios = []string{"S1", "S2", "S3", "S4", "S5"}
 
 func fullConfig() config {
 	return config{
@@ -55,6 +59,7 @@ func fullConfig() config {
 		S2Total: 2000, S2Rate: 200,
 		S3Conns: 10000, S3Workers: 32,
 		S4Samples: 2000, S4Cold: 10,
+		S5Samples: 500, S5Missed: 1000, S5Rounds: 5,
 	}
 }
 
@@ -66,6 +71,7 @@ func quickConfig() config {
 		S2Total: 20, S2Rate: 200,
 		S3Conns: 50, S3Workers: 8,
 		S4Samples: 50, S4Cold: 2,
+		S5Samples: 20, S5Missed: 50, S5Rounds: 1,
 	}
 }
 
@@ -101,6 +107,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.S3Workers, "s3-workers", cfg.S3Workers, "S3 concurrent dialers")
 	fs.IntVar(&cfg.S4Samples, "s4-samples", cfg.S4Samples, "S4 direct and warm samples")
 	fs.IntVar(&cfg.S4Cold, "s4-cold", cfg.S4Cold, "S4 cold invokes")
+	fs.IntVar(&cfg.S5Samples, "s5-samples", cfg.S5Samples, "S5 DynamoDB writes and full-path emits")
+	fs.IntVar(&cfg.S5Missed, "s5-missed", cfg.S5Missed, "S5 events a tab misses and resumes")
+	fs.IntVar(&cfg.S5Rounds, "s5-rounds", cfg.S5Rounds, "S5 catch-ups timed")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

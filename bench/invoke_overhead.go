@@ -54,6 +54,7 @@ func runInvokeOverhead(ctx context.Context, cfg config, h *hostProc, p progress)
 // functionEnv is the Connect function's configuration as the template gives it locally.
 var functionEnv = map[string]string{
 	"CONNECTIONS_TABLE":  connectionsTable,
+	"STREAM_TABLE":       "StreamTable",
 	"AUTH_HMAC_SECRET":   benchSecret,
 	"AUTH_USER_ID_CLAIM": "sub",
 }

@@ -120,4 +120,7 @@ What each figure is:
   (it answers 401 without touching DynamoDB), so the time is the calling, not the work: called
   in-process, invoked warm through the host's Invoke API and Runtime API, and invoked cold on a
   fresh Lambda host (process start and init included).
+- **S5 stream**: a PutItem of one stored event on the host's DynamoDB, the full path for one
+  200 B event to one tab with one request at a time (storage included), and a tab that missed
+  ` + "`--s5-missed`" + ` events (1,000) resuming from 0, timed from the resume to its ` + "`resumed`" + ` answer.
 `

@@ -70,6 +70,19 @@ func (rep *report) rows() []row {
 			row{"S4", fmt.Sprintf("cold invoke p50 / max (%d)", s.ColdSamples), msPair(s.Cold.p50(), s.Cold.pct(1)), vsRTT(s.Cold.p50(), 0), "", ""},
 		)
 	}
+	if s := rep.Stream; s != nil {
+		floorFrames := time.Duration(float64(s.Missed) / f.WSFramesSec * float64(time.Second))
+		rows = append(rows,
+			row{"S5", "DynamoDB PutItem of one stored event p50 / p99", msPair(s.Write.p50(), s.Write.p99()),
+				fmt.Sprintf("%.1fx HTTP RTT", ratio(ms(s.Write.p50()), http50)), "", ""},
+			row{"S5", "full path with storage, 1 conn, 200 B, one request at a time p50 / p99", msPair(s.Path.p50(), s.Path.p99()),
+				fmt.Sprintf("%.1fx HTTP RTT (invoke p50 %.3f ms)", ratio(ms(s.Path.p50()), http50), ms(s.Invoke.p50())), "", ""},
+			row{"S5", fmt.Sprintf("catch-up: resume of %d missed events to resumed p50 / max (%d)", s.Missed, s.CatchUp.count()),
+				msPair(s.CatchUp.p50(), s.CatchUp.pct(1)),
+				fmt.Sprintf("%.1fx %d HTTP RTTs, %.0fx %d floor frames", ratio(ms(s.CatchUp.p50()), http50*float64(s.Missed)), s.Missed,
+					ratio(ms(s.CatchUp.p50()), ms(floorFrames)), s.Missed), "", ""},
+		)
+	}
 	return rows
 }
 

@@ -24,6 +24,7 @@ type report struct {
 	Fanout   []fanoutResult  // S2
 	Connects *connectsResult // S3
 	Invoke   *invokeResult   // S4
+	Stream   *streamResult   // S5
 	Warnings []string
 }
 
@@ -43,7 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return publish(cfg, rep, stdout, stderr)
 }
 
-// execute measures the floor, then the scenarios: S1, S2 and S4 on one host, S3 on a fresh
+// execute measures the floor, then the scenarios: S1, S2, S4 and S5 on one host, S3 on a fresh
 // one so its memory reading starts from a clean process.
 func execute(ctx context.Context, cfg config, stderr io.Writer) (*report, error) {
 	p := progress{w: stderr, start: time.Now()}
@@ -82,7 +83,7 @@ func execute(ctx context.Context, cfg config, stderr io.Writer) (*report, error)
 }
 
 func runOnHost(ctx context.Context, cfg config, bin string, rep *report, p progress) error {
-	if cfg.Scenarios["S1"] || cfg.Scenarios["S2"] || cfg.Scenarios["S4"] {
+	if cfg.Scenarios["S1"] || cfg.Scenarios["S2"] || cfg.Scenarios["S4"] || cfg.Scenarios["S5"] {
 		if err := withHost(ctx, cfg, bin, p, func(h *hostProc) error { return runShared(ctx, cfg, h, rep, p) }); err != nil {
 			return err
 		}
@@ -120,6 +121,13 @@ func runShared(ctx context.Context, cfg config, h *hostProc, rep *report, p prog
 		if err != nil {
 			return err
 		}
+	}
+	if cfg.Scenarios["S5"] {
+		r, err := runStream(ctx, cfg, h, p)
+		if err != nil {
+			return err
+		}
+		rep.Stream = &r
 	}
 	return nil
 }

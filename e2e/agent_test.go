@@ -138,7 +138,7 @@ func TestInvokeCommandRunsOneFunctionOnce(t *testing.T) {
 	}
 	out := runBinary(t, "agentbridge", "invoke", "EmitFunction", "--event", event,
 		"--template", filepath.Join(repoDir, "template.yaml"))
-	if !strings.Contains(out, `{"events":1,"stored":0,"duplicates":0,"connections":0,"delivered":0,"stale_removed":0,"gone":0,"throttled":0,"failed":0,"not_attempted":0}`) {
+	if !strings.Contains(out, `{"events":1,"stored":1,"duplicates":0,"connections":0,"delivered":0,"stale_removed":0,"gone":0,"throttled":0,"failed":0,"not_attempted":0}`) {
 		t.Errorf("invoke printed no delivery report:\n%s", out)
 	}
 }

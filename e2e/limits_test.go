@@ -17,6 +17,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/coder/websocket"
 
+	"github.com/agentbridge/agentbridge/internal/stack/eventcodec"
 	"github.com/agentbridge/agentbridge/protocol"
 )
 
@@ -114,18 +115,31 @@ func TestEmitEnvelopeBoundaryThroughHost(t *testing.T) {
 	if out := emitText(1); out.FunctionError != nil {
 		t.Fatalf("probe failed: %s", out.Payload)
 	}
-	overhead := len(readRaw(t, c)) - 1
-	fits := maxEnvelopeBytes - overhead
+	// Emit keeps room for the widest offset, so the largest accepted envelope is exactly the
+	// limit once that room is counted; what a tab receives carries the actual, shorter offset.
+	probe := readRaw(t, c)
+	var probed protocol.Envelope
+	if err := json.Unmarshal(probe, &probed); err != nil {
+		t.Fatal(err)
+	}
+	offsetField := func(o int64) int { return len(fmt.Sprintf(`,"offset":%d`, o)) }
+	overhead := len(probe) - 1 - offsetField(probed.Offset)
+	fits := maxEnvelopeBytes - eventcodec.OffsetReserve - overhead
 
 	if out := emitText(fits); out.FunctionError != nil {
-		t.Fatalf("an envelope of exactly %d bytes was refused: %s", maxEnvelopeBytes, out.Payload)
+		t.Fatalf("an envelope of exactly %d bytes with the widest offset was refused: %s", maxEnvelopeBytes, out.Payload)
 	}
-	if got := readRaw(t, c); len(got) != maxEnvelopeBytes {
-		t.Fatalf("client received a %d-byte envelope, want %d", len(got), maxEnvelopeBytes)
+	got := readRaw(t, c)
+	var env protocol.Envelope
+	if err := json.Unmarshal(got, &env); err != nil {
+		t.Fatal(err)
+	}
+	if want := maxEnvelopeBytes - eventcodec.OffsetReserve + offsetField(env.Offset); len(got) != want {
+		t.Fatalf("client received a %d-byte envelope, want %d", len(got), want)
 	}
 	out := emitText(fits + 1)
 	if fe := functionError(out); fe.ErrorType != protocol.ErrorTypePayloadTooLarge {
-		t.Fatalf("an envelope of %d bytes answered %s, want PayloadTooLarge", maxEnvelopeBytes+1, out.Payload)
+		t.Fatalf("an envelope of %d bytes with the widest offset answered %s, want PayloadTooLarge", maxEnvelopeBytes+1, out.Payload)
 	}
 	emit(t, shared, `{"user_id":"`+user+`","type":"agent_started","run_id":"after"}`)
 	if env := c.next(t); env.RunID != "after" {

@@ -60,12 +60,19 @@ func setUp(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-// startHost runs template.yaml on a free loopback port with the test secret.
+// startHost runs template.yaml on a free loopback port with the test secret and any other
+// parameter overrides opts carries; a BuildDir of its own keeps its binaries apart.
 func startHost(ctx context.Context, opts devhost.Options) (*devhost.Host, error) {
 	opts.Template = filepath.Join(repoDir, "template.yaml")
 	opts.Addr = "127.0.0.1:0"
-	opts.Overrides = map[string]string{"DevHmacSecret": testSecret}
-	opts.BuildDir = filepath.Join(repoDir, ".build", "e2e")
+	overrides := map[string]string{"DevHmacSecret": testSecret}
+	for k, v := range opts.Overrides {
+		overrides[k] = v
+	}
+	opts.Overrides = overrides
+	if opts.BuildDir == "" {
+		opts.BuildDir = filepath.Join(repoDir, ".build", "e2e")
+	}
 	if os.Getenv("AGENTBRIDGE_DYNAMODB") == "moto" {
 		opts.DynamoDBServer = dynamoserver.Moto
 	}

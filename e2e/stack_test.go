@@ -38,7 +38,7 @@ func TestEmitReachesEveryTabOfOneUserOnly(t *testing.T) {
 	report := emit(t, shared, `{"user_id":"e2e-alice","events":[
 		{"type":"agent_started","run_id":"r1","seq":0},
 		{"type":"agent_thinking","run_id":"r1","seq":1,"payload":{"text":"hello"}}]}`)
-	if want := (protocol.DeliveryReport{Events: 2, Connections: 3, Delivered: 6}); report != want {
+	if want := (protocol.DeliveryReport{Events: 2, Stored: 2, Connections: 3, Delivered: 6}); report != want {
 		t.Fatalf("report = %+v, want %+v", report, want)
 	}
 	for i, c := range tabs {

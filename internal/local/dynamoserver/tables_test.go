@@ -56,3 +56,25 @@ func TestStartReportsMissingDynalite(t *testing.T) {
 		t.Fatal("started without dynalite installed")
 	}
 }
+
+// TestEnsureTablesCreatesTheStreamTablesLocalIndexes: the template's stream table comes out with
+// both local secondary indexes and their projections, so replay and resume can query them.
+func TestEnsureTablesCreatesTheStreamTablesLocalIndexes(t *testing.T) {
+	srv := dynamotest.Shared(t)
+	name := srv.StreamTable(t)
+	out, err := srv.Client().DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, ix := range out.Table.LocalSecondaryIndexes {
+		if len(ix.KeySchema) != 2 || *ix.KeySchema[0].AttributeName != "userId" || ix.Projection.ProjectionType != "INCLUDE" {
+			t.Errorf("index %s: keys %+v projection %+v", *ix.IndexName, ix.KeySchema, ix.Projection)
+			continue
+		}
+		got[*ix.IndexName] = *ix.KeySchema[1].AttributeName
+	}
+	if got["offset-index"] != "offset" || got["run-index"] != "runKey" || len(got) != 2 {
+		t.Errorf("local indexes = %v, want offset-index on offset and run-index on runKey", got)
+	}
+}

@@ -1,6 +1,7 @@
 // Package connect is the $connect function: it verifies the token a browser offers and stores
 // the user-to-connection mapping, answering API Gateway with the status that completes or refuses
-// the WebSocket handshake. Its only dependencies are a token verifier and a connection writer.
+// the WebSocket handshake. Its dependencies are a token verifier, a connection writer and the
+// stream's owner records.
 package connect
 
 import (
@@ -26,6 +27,13 @@ type ConnectionWriter interface {
 	Put(ctx context.Context, c connstore.Connection) error
 }
 
+// OwnerWriter records which user a connection belongs to, for the stream function, which must
+// know it with strong consistency (the connections table's connectionId index is eventually
+// consistent, and a reconnecting tab sends resume at once).
+type OwnerWriter interface {
+	PutOwner(ctx context.Context, connectionID, userID string, expires time.Time) error
+}
+
 // Metrics records each $connect's outcome: "" for accepted, else the refusal reason.
 // *metrics.Writer is one.
 type Metrics interface {
@@ -41,6 +49,9 @@ const RefusedStore = "store"
 type Handler struct {
 	Verifier TokenVerifier
 	Store    ConnectionWriter
+	// Owners is required on a deployed stack; nil records no owner (resume and replay then
+	// answer that the connection is unknown).
+	Owners OwnerWriter
 	// TTL is how long a mapping lives unless $disconnect removes it first.
 	// Default lambdaenv.DefaultConnectionTTL.
 	TTL time.Duration
@@ -84,6 +95,15 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 	conn := connstore.Connection{
 		UserID: userID, ConnectionID: rc.ConnectionID, SourceIP: rc.Identity.SourceIP,
 		ConnectedAt: connectedAt(rc.ConnectedAt, now), ExpiresAt: now.Add(cfg.TTL),
+	}
+	// The owner first: if either write fails the handshake is refused, and a lone owner item
+	// is harmless (no connection uses it), while a lone mapping would draw emit's posts.
+	if cfg.Owners != nil {
+		if err := cfg.Owners.PutOwner(ctx, conn.ConnectionID, userID, conn.ExpiresAt); err != nil {
+			log.ErrorContext(ctx, "connect failed", "user_id", userID, "error", err)
+			cfg.record(ctx, RefusedStore)
+			return status(http.StatusInternalServerError), nil
+		}
 	}
 	if err := cfg.Store.Put(ctx, conn); err != nil {
 		log.ErrorContext(ctx, "connect failed", "user_id", userID, "error", err)

@@ -9,17 +9,23 @@ import (
 
 	"github.com/agentbridge/agentbridge/internal/stack/auth"
 	"github.com/agentbridge/agentbridge/internal/stack/connstore"
+	"github.com/agentbridge/agentbridge/internal/stack/eventstream"
 	"github.com/agentbridge/agentbridge/internal/stack/lambdaenv"
 )
 
 // New builds the handler from the function's environment: the token verifier from the auth
-// settings and the connection store on the SDK's default AWS configuration.
+// settings, the connection store and the stream's owner items on the SDK's default AWS
+// configuration.
 func New(ctx context.Context, getenv lambdaenv.Getenv, log *slog.Logger) (*Handler, error) {
 	authCfg, err := auth.ConfigFromEnv(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	storeCfg, err := lambdaenv.LoadStore(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	streamCfg, err := lambdaenv.LoadStream(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
@@ -31,6 +37,8 @@ func New(ctx context.Context, getenv lambdaenv.Getenv, log *slog.Logger) (*Handl
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	store := connstore.New(dynamodb.NewFromConfig(awsCfg), storeCfg.Table, connstore.Options{ConnectionIndex: storeCfg.Index})
-	return &Handler{Verifier: verifier, Store: store, TTL: storeCfg.TTL, Logger: log}, nil
+	db := dynamodb.NewFromConfig(awsCfg)
+	store := connstore.New(db, storeCfg.Table, connstore.Options{ConnectionIndex: storeCfg.Index})
+	owners := eventstream.New(db, streamCfg.Table, eventstream.Options{Retention: streamCfg.Retention})
+	return &Handler{Verifier: verifier, Store: store, Owners: owners, TTL: storeCfg.TTL, Logger: log}, nil
 }

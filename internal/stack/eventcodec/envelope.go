@@ -14,7 +14,13 @@ import (
 type Message struct {
 	EventID string
 	Data    []byte
+	// Envelope is what Data encodes, for a stream that stores it with an offset.
+	Envelope protocol.Envelope
 }
+
+// OffsetReserve is room kept under protocol.MaxEnvelopeBytes for the widest "offset" member a
+// stream adds to an envelope after Render, so an event that renders also fits once stored.
+const OffsetReserve = len(`,"offset":9223372036854775807`)
 
 // lowerBase32 renders 16 random bytes as 26 characters safe in URLs and logs.
 var lowerBase32 = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
@@ -27,7 +33,8 @@ func NewEventID() string {
 }
 
 // Render builds the envelopes of req's events, stamped with now. It fails with an Error of code
-// PayloadTooLarge if any envelope exceeds protocol.MaxEnvelopeBytes, before anything is sent.
+// PayloadTooLarge if any envelope, with OffsetReserve added, exceeds protocol.MaxEnvelopeBytes,
+// before anything is sent.
 func Render(req *Request, now time.Time) ([]Message, error) {
 	stamp := now.UTC().Format(protocol.TimestampFormat)
 	out := make([]Message, len(req.Events))
@@ -44,14 +51,14 @@ func Render(req *Request, now time.Time) ([]Message, error) {
 		if err != nil {
 			return nil, fmt.Errorf("render event %d: %w", i, err)
 		}
-		if len(data) > protocol.MaxEnvelopeBytes {
+		if size := len(data) + OffsetReserve; size > protocol.MaxEnvelopeBytes {
 			return nil, &Error{
 				Code:    protocol.ErrorTypePayloadTooLarge,
 				Field:   fmt.Sprintf("events[%d]", i),
-				Message: fmt.Sprintf("envelope is %d bytes, over the %d-byte message limit", len(data), protocol.MaxEnvelopeBytes),
+				Message: fmt.Sprintf("envelope is %d bytes with its offset, over the %d-byte message limit", size, protocol.MaxEnvelopeBytes),
 			}
 		}
-		out[i] = Message{EventID: env.EventID, Data: data}
+		out[i] = Message{EventID: env.EventID, Data: data, Envelope: env}
 	}
 	return out, nil
 }

@@ -14,8 +14,9 @@ func thinking(text string) []byte {
 	return []byte(`{"user_id":"alice","type":"agent_thinking","run_id":"r1","payload":{"text":"` + text + `"}}`)
 }
 
-// TestEnvelopeSizeBoundary: an envelope of exactly MaxEnvelopeBytes is rendered, one byte more
-// is refused as PayloadTooLarge naming the event, before anything could be sent.
+// TestEnvelopeSizeBoundary: an envelope that is exactly MaxEnvelopeBytes once the widest offset is
+// added is rendered, one byte more is refused as PayloadTooLarge naming the event, before
+// anything could be sent.
 func TestEnvelopeSizeBoundary(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	size := func(text string) int {
@@ -31,9 +32,9 @@ func TestEnvelopeSizeBoundary(t *testing.T) {
 		return len(msgs[0].Data)
 	}
 	base := size("x") // event ids have a fixed length, so the size grows with the text alone
-	atLimit := strings.Repeat("x", 1+protocol.MaxEnvelopeBytes-base)
-	if got := size(atLimit); got != protocol.MaxEnvelopeBytes {
-		t.Fatalf("envelope is %d bytes, want exactly %d", got, protocol.MaxEnvelopeBytes)
+	atLimit := strings.Repeat("x", 1+protocol.MaxEnvelopeBytes-eventcodec.OffsetReserve-base)
+	if got := size(atLimit) + eventcodec.OffsetReserve; got != protocol.MaxEnvelopeBytes {
+		t.Fatalf("envelope with offset is %d bytes, want exactly %d", got, protocol.MaxEnvelopeBytes)
 	}
 	req, err := eventcodec.Decode([]byte(`{"user_id":"alice","events":[{"type":"agent_started","run_id":"r1"},` +
 		`{"type":"agent_thinking","run_id":"r1","payload":{"text":"` + atLimit + `x"}}]}`))

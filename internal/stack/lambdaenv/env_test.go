@@ -45,3 +45,32 @@ func TestLoadManagementEndpoint(t *testing.T) {
 		t.Fatalf("got %q, %v", e, err)
 	}
 }
+
+func TestLoadStream(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    time.Duration
+		wantErr string
+	}{
+		{"default retention", map[string]string{EnvStreamTable: "s"}, DefaultStreamRetention, ""},
+		{"fractional hours from the template", map[string]string{EnvStreamTable: "s", EnvStreamRetention: "0.5h"}, 30 * time.Minute, ""},
+		{"no table", map[string]string{}, 0, EnvStreamTable},
+		{"bad retention", map[string]string{EnvStreamTable: "s", EnvStreamRetention: "24"}, 0, EnvStreamRetention},
+		{"zero retention", map[string]string{EnvStreamTable: "s", EnvStreamRetention: "0h"}, 0, EnvStreamRetention},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := LoadStream(env(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got.Retention != tt.want || got.Table != "s" {
+				t.Fatalf("got %+v, %v", got, err)
+			}
+		})
+	}
+}

@@ -47,7 +47,7 @@ func TestEmitReachesEveryConnectionOfThatUserOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := protocol.DeliveryReport{Events: 2, Connections: 3, Delivered: 6}
+	want := protocol.DeliveryReport{Events: 2, Stored: 2, Connections: 3, Delivered: 6}
 	if report != want {
 		t.Errorf("report = %+v, want %+v", report, want)
 	}
@@ -90,7 +90,7 @@ func TestEmitGonePrunesOnlyThatConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := protocol.DeliveryReport{Events: 2, Connections: 3, Delivered: 4, StaleRemoved: 1, Gone: 2}
+	want := protocol.DeliveryReport{Events: 2, Stored: 2, Connections: 3, Delivered: 4, StaleRemoved: 1, Gone: 2}
 	if report != want {
 		t.Errorf("report = %+v, want %+v", report, want)
 	}
@@ -218,7 +218,7 @@ func TestEmitWithoutConnectionsIsNotAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if report != (protocol.DeliveryReport{Events: 1}) {
+	if report != (protocol.DeliveryReport{Events: 1, Stored: 1}) {
 		t.Errorf("report = %+v", report)
 	}
 }

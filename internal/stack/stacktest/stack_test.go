@@ -17,7 +17,9 @@ import (
 	"github.com/agentbridge/agentbridge/internal/stack/connstore"
 	"github.com/agentbridge/agentbridge/internal/stack/disconnect"
 	"github.com/agentbridge/agentbridge/internal/stack/emit"
+	"github.com/agentbridge/agentbridge/internal/stack/eventstream"
 	"github.com/agentbridge/agentbridge/internal/stack/fanout"
+	"github.com/agentbridge/agentbridge/internal/stack/stream"
 	"github.com/agentbridge/agentbridge/internal/testsupport/dynamotest"
 
 	"github.com/agentbridge/agentbridge/internal/testsupport/mgmtapitest"
@@ -25,17 +27,20 @@ import (
 
 var testSecret = []byte("handlers-test-secret")
 
-// stack is the three handlers wired to a real DynamoDB-compatible server and a management API
+// stack is the handlers wired to a real DynamoDB-compatible server and a management API
 // that speaks API Gateway's wire format.
 type stack struct {
-	db         *dynamodb.Client
-	table      string
-	store      *connstore.Store
-	mgmt       *mgmtapitest.Server
-	connect    *connect.Handler
-	disconnect *disconnect.Handler
-	emit       *emit.Handler
-	now        time.Time
+	db          *dynamodb.Client
+	table       string
+	store       *connstore.Store
+	stream      *eventstream.Store
+	streamTable string
+	mgmt        *mgmtapitest.Server
+	connect     *connect.Handler
+	disconnect  *disconnect.Handler
+	emit        *emit.Handler
+	streamFn    *stream.Handler
+	now         time.Time
 }
 
 func newStack(t testing.TB) *stack {
@@ -45,14 +50,17 @@ func newStack(t testing.TB) *stack {
 	t.Cleanup(s.mgmt.Close)
 	clock := func() time.Time { return s.now }
 	s.store = connstore.New(s.db, s.table, connstore.Options{Now: clock})
+	s.streamTable = srv.StreamTable(t)
+	s.stream = eventstream.New(s.db, s.streamTable, eventstream.Options{Now: clock})
 	verifier, err := auth.NewVerifier(auth.Config{HMACSecret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.connect = &connect.Handler{Verifier: verifier, Store: s.store, TTL: 2*time.Hour + 10*time.Minute, Now: clock}
+	s.connect = &connect.Handler{Verifier: verifier, Store: s.store, Owners: s.stream, TTL: 2*time.Hour + 10*time.Minute, Now: clock}
 	s.disconnect = &disconnect.Handler{Store: s.store}
 	poster := fanout.NewManagementClient(srv.AWSConfig(), s.mgmt.Endpoint())
-	s.emit = &emit.Handler{Deliverer: fanout.New(s.store, poster, fanout.Options{Now: clock}), Now: clock}
+	s.streamFn = &stream.Handler{Stream: s.stream, Poster: poster}
+	s.emit = &emit.Handler{Deliverer: fanout.New(s.store, poster, fanout.Options{Now: clock}), Stream: s.stream, Now: clock}
 	return s
 }
 

@@ -114,13 +114,14 @@ func roleGrants(t *testing.T, role cfnResource) []templatecheck.Grant {
 		doc, _ := p.(map[string]any)["PolicyDocument"].(map[string]any)
 		for _, s := range list(doc["Statement"]) {
 			st := s.(map[string]any)
-			if st["Effect"] != "Allow" || st["NotAction"] != nil || st["NotResource"] != nil || st["Condition"] != nil {
-				t.Errorf("statement %v: only plain Allow statements are expected", st)
+			keys, ok := leadingKeys(st["Condition"])
+			if st["Effect"] != "Allow" || st["NotAction"] != nil || st["NotResource"] != nil || !ok {
+				t.Errorf("statement %v: only Allow statements, limited at most by dynamodb:LeadingKeys, are expected", st)
 				continue
 			}
 			for _, a := range list(st["Action"]) {
 				for _, r := range list(st["Resource"]) {
-					out = append(out, templatecheck.Grant{Action: fmt.Sprint(a), Resource: render(r)})
+					out = append(out, templatecheck.Grant{Action: fmt.Sprint(a), Resource: render(r), Keys: keys})
 				}
 			}
 		}
@@ -128,10 +129,39 @@ func roleGrants(t *testing.T, role cfnResource) []templatecheck.Grant {
 	return out
 }
 
+// leadingKeys reads a statement's condition as a Grant's Keys; false for any other condition.
+func leadingKeys(cond any) (string, bool) {
+	if cond == nil {
+		return "", true
+	}
+	c, _ := cond.(map[string]any)
+	if len(c) != 1 {
+		return "", false
+	}
+	for op, v := range c {
+		m, _ := v.(map[string]any)
+		keys := list(m["dynamodb:LeadingKeys"])
+		if len(m) != 1 || len(keys) != 1 {
+			return "", false
+		}
+		switch op {
+		case "ForAllValues:StringLike":
+			return fmt.Sprint(keys[0]), true
+		case "ForAllValues:StringNotLike":
+			return "not " + fmt.Sprint(keys[0]), true
+		}
+	}
+	return "", false
+}
+
 func grantStrings(gs []templatecheck.Grant) []string {
 	var out []string
 	for _, g := range gs {
-		out = append(out, g.Action+" on "+g.Resource)
+		s := g.Action + " on " + g.Resource
+		if g.Keys != "" {
+			s += " (keys: " + g.Keys + ")"
+		}
+		out = append(out, s)
 	}
 	return sorted(out)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -82,17 +83,36 @@ func (s *Server) Client() *dynamodb.Client { return dynamodb.NewFromConfig(s.AWS
 // template defines it, under a unique name, and deletes it when the test ends.
 func (s *Server) ConnectionsTable(tb testing.TB) string {
 	tb.Helper()
+	return s.Table(tb, "ConnectionsTable")
+}
+
+// StreamTable creates a fresh copy of template.yaml's event stream table, as ConnectionsTable.
+func (s *Server) StreamTable(tb testing.TB) string {
+	tb.Helper()
+	return s.Table(tb, "StreamTable")
+}
+
+// Table creates a fresh copy of the template.yaml table with logicalID, exactly as the template
+// defines it (indexes included), under a unique name, and deletes it when the test ends.
+func (s *Server) Table(tb testing.TB, logicalID string) string {
+	tb.Helper()
 	tmpl, err := samtemplate.Load(filepath.Join(ModuleRoot(), "template.yaml"), samtemplate.Options{
 		Overrides: map[string]string{"DevHmacSecret": "test"},
 	})
 	if err != nil {
 		tb.Fatalf("load template: %v", err)
 	}
-	if len(tmpl.Tables) != 1 {
-		tb.Fatalf("template has %d tables, want 1", len(tmpl.Tables))
+	var found *samtemplate.Table
+	for _, t := range tmpl.Tables {
+		if t.LogicalID == logicalID {
+			found = t
+		}
 	}
-	table := *tmpl.Tables[0]
-	table.Name = fmt.Sprintf("connections-%d-%d", time.Now().UnixNano(), tableSeq.Add(1))
+	if found == nil {
+		tb.Fatalf("template has no table %s", logicalID)
+	}
+	table := *found
+	table.Name = fmt.Sprintf("%s-%d-%d", strings.ToLower(logicalID), time.Now().UnixNano(), tableSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	db := s.Client()
