@@ -142,3 +142,20 @@ func TestInvokeCommandRunsOneFunctionOnce(t *testing.T) {
 		t.Errorf("invoke printed no delivery report:\n%s", out)
 	}
 }
+
+// TestInvokeCommandTargetsTheRunningStack: with --endpoint, agentbridge invoke goes through the
+// running stack's Invoke API, so a tab of that stack receives the event.
+func TestInvokeCommandTargetsTheRunningStack(t *testing.T) {
+	tab := dial(t, shared, "e2e-invoke-user")
+	event := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(event, []byte(`{"user_id":"e2e-invoke-user","type":"agent_started","run_id":"r-invoke"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := runBinary(t, "agentbridge", "invoke", "EmitFunction", "--event", event, "--endpoint", shared.BaseURL())
+	if !strings.Contains(out, `"connections":1,"delivered":1`) {
+		t.Errorf("invoke printed no report of one delivery:\n%s", out)
+	}
+	if env := tab.next(t); env.RunID != "r-invoke" || env.Type != protocol.AgentStarted {
+		t.Errorf("tab received %s of %s", env.Type, env.RunID)
+	}
+}

@@ -133,8 +133,8 @@ func TestUserDynamoDBEndpointLossAndRecoveryReported(t *testing.T) {
 	if strings.Count(d.stderr.String(), "DynamoDB is not answering") != 1 {
 		t.Error("loss reported more than once")
 	}
-	if !strings.Contains(back, "tablesRecreated=1") || !strings.Contains(back, "connectionsClosed=1") {
-		t.Errorf("recovery line %q, want the table recreated and the connection closed", back)
+	if !strings.Contains(back, "tablesRecreated=2") || !strings.Contains(back, "connectionsClosed=1") {
+		t.Errorf("recovery line %q, want both tables recreated and the connection closed", back)
 	}
 	if strings.Contains(d.stderr.String(), "DynamoDB server exited") {
 		t.Error("the host treated the user's endpoint as its own server")

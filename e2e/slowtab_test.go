@@ -77,7 +77,7 @@ func TestTabThatNeverReadsCostsOnlyItself(t *testing.T) {
 	if n := agent.Stats().Invokes; n != 1 {
 		t.Errorf("the agent client made %d invokes for one request, want 1", n)
 	}
-	want := protocol.DeliveryReport{Events: slowTabEvents, Connections: 3, Delivered: 2 * slowTabEvents, Throttled: slowTabEvents}
+	want := protocol.DeliveryReport{Events: slowTabEvents, Stored: slowTabEvents, Connections: 3, Delivered: 2 * slowTabEvents, Throttled: slowTabEvents}
 	if *res.rep != want {
 		t.Errorf("report %+v, want %+v", *res.rep, want)
 	}

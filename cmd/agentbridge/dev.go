@@ -129,10 +129,11 @@ func printBanner(w io.Writer, h *devhost.Host) {
 		return
 	}
 	fmt.Fprintf(w, "Open the console to watch alice's runs and play an example one:\n\n  %s?user=alice\n\n", h.ConsoleURL())
-	fmt.Fprintf(w, "A token for user alice (12 h; make more with `go run ./cmd/agentbridge token --user NAME`):\n\n  %s\n\n", tok)
-	fmt.Fprintf(w, "Watch alice's events:\n\n  npx wscat -c '%s?token=%s'\n\n", h.WebSocketURL(), tok)
-	fmt.Fprintf(w, "Emit one:\n\n  go run ./cmd/agentbridge emit --endpoint %s --user alice --type agent_thinking --run run-1 --data '{\"text\":\"hello\"}'\n\n", h.BaseURL())
-	fmt.Fprintf(w, "  aws lambda invoke --endpoint-url %s --function-name EmitFunction \\\n", h.BaseURL())
-	fmt.Fprintf(w, "    --cli-binary-format raw-in-base64-out --payload '{\"user_id\":\"alice\",\"type\":\"agent_started\",\"run_id\":\"run-1\"}' out.json\n\n")
+	fmt.Fprintf(w, "A token for user alice (12 h; make more with `./bin/agentbridge token --user NAME`):\n\n  %s\n\n", tok)
+	fmt.Fprintf(w, "Watch alice's events in a terminal (resumes by itself after a drop):\n\n  ./bin/agentbridge watch --user alice --url %s\n\n", h.WebSocketURL())
+	fmt.Fprintf(w, "Emit one:\n\n  ./bin/agentbridge emit --endpoint %s --user alice --type agent_thinking --run run-1 --data '{\"text\":\"hello\"}'\n\n", h.BaseURL())
+	fmt.Fprintf(w, "  echo '{\"user_id\":\"alice\",\"type\":\"agent_started\",\"run_id\":\"run-1\"}' > event.json\n")
+	fmt.Fprintf(w, "  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws lambda invoke --region us-east-1 \\\n")
+	fmt.Fprintf(w, "    --endpoint-url %s --function-name EmitFunction --payload fileb://event.json out.json\n\n", h.BaseURL())
 	fmt.Fprintln(w, "Press Ctrl-C to stop.")
 }

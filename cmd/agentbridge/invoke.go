@@ -7,6 +7,10 @@ import (
 	"io"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/agentbridge/agentbridge/client"
 	"github.com/agentbridge/agentbridge/internal/local/devhost"
 )
 
@@ -16,9 +20,11 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var sf stackFlags
 	sf.register(fs)
 	eventFile := fs.String("event", "", "JSON event file ('-' for standard input; default {})")
+	endpoint := fs.String("endpoint", "", "invoke through the Invoke API of a running stack (such as http://127.0.0.1:3001 from make dev) instead of starting one")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: agentbridge invoke FUNCTION [--event file.json] [flags]")
-		fmt.Fprintln(stderr, "\nBuilds FUNCTION (a logical id of the template), runs it once like Lambda and prints its result.")
+		fmt.Fprintln(stderr, "usage: agentbridge invoke FUNCTION [--event file.json] [--endpoint URL] [flags]")
+		fmt.Fprintln(stderr, "\nBuilds FUNCTION (a logical id of the template), runs it once like Lambda and prints its result;")
+		fmt.Fprintln(stderr, "with --endpoint, invokes it on a stack that is already running.")
 		fs.PrintDefaults()
 	}
 	// The function name may come before or after the flags, as with sam local invoke.
@@ -39,6 +45,9 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	payload, err := readEvent(*eventFile)
 	if err != nil {
 		return err
+	}
+	if *endpoint != "" {
+		return invokeRunning(ctx, *endpoint, name, payload, stdout)
 	}
 	opts, err := sf.options()
 	if err != nil {
@@ -73,4 +82,21 @@ func readEvent(path string) ([]byte, error) {
 		return nil, fmt.Errorf("--event: %w", err)
 	}
 	return b, nil
+}
+
+// invokeRunning invokes name once through a running stack's Invoke API, the way an agent would.
+func invokeRunning(ctx context.Context, endpoint, name string, payload []byte, stdout io.Writer) error {
+	lc, err := client.NewLambdaClient(ctx, client.Target{Endpoint: endpoint})
+	if err != nil {
+		return err
+	}
+	out, err := lc.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(name), Payload: payload})
+	if err != nil {
+		return fmt.Errorf("invoke %s at %s: %w", name, endpoint, err)
+	}
+	fmt.Fprintln(stdout, string(out.Payload))
+	if out.FunctionError != nil {
+		return fmt.Errorf("function error (%s)", *out.FunctionError)
+	}
+	return nil
 }

@@ -55,11 +55,12 @@ func (f *Fanout) deliverTo(ctx context.Context, c connstore.Connection, msgs []e
 				"connection_id", c.ConnectionID, "event_id", m.EventID, "skipped", len(msgs)-i)
 			return r
 		case errors.As(err, &gone):
+			// Gone either way: a connection still inside its $connect is kept rather than
+			// pruned, and catches up from the stream, where these events already are, by
+			// resuming once it is open.
+			r.gone += len(msgs) - i
 			if f.prune(ctx, c) {
 				r.staleRemoved++
-				r.gone += len(msgs) - i
-			} else {
-				r.failed += len(msgs) - i
 			}
 			return r
 		default:

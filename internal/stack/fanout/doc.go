@@ -13,9 +13,10 @@
 //     nothing is shared between Deliver calls but the HTTP pool. 5xx are
 //     retried a little by the management client's retryer (NewManagementClient), which leaves
 //     429 to the budget.
-//   - Gone: a connection that answers 410 is removed from the store and its remaining messages
-//     counted gone, unless it connected less than Options.GoneGrace ago (API Gateway also
-//     answers 410 while a connection is still inside its $connect): then they count as failed.
+//   - Gone: a connection that answers 410 has its remaining messages counted gone and is
+//     removed from the store, unless it connected less than Options.GoneGrace ago (API Gateway
+//     also answers 410 while a connection is still inside its $connect): then it is kept, and
+//     once open it catches up from the stream, which already holds the events.
 //   - Bound: more than Options.MaxDeliveries (events x connections) is refused with a
 //     *TooLargeError before anything is sent, unless the request holds one event.
 //   - Deliver returns only after every post it started has finished, so nothing posts after it
