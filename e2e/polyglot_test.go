@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/agentbridge/agentbridge/protocol"
 )
 
@@ -24,8 +26,8 @@ func TestPythonAgentRunArrivesWholeAndInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("python3 is needed for the Python example agent: %v", err)
 	}
-	checkPolyglotRun(t, "e2e-python-user", exec.Command(python, "agent.py", "--user", "e2e-python-user", "--pause", "0.01"),
-		filepath.Join(repoDir, "examples", "python-agent"))
+	checkPolyglotRun(t, "e2e-python-user", "run-py-e2e", exec.Command(python, "agent.py", "--user", "e2e-python-user",
+		"--run", "run-py-e2e", "--pause", "0.01"), filepath.Join(repoDir, "examples", "python-agent"))
 }
 
 func TestNodeAgentRunArrivesWholeAndInOrder(t *testing.T) {
@@ -37,13 +39,15 @@ func TestNodeAgentRunArrivesWholeAndInOrder(t *testing.T) {
 			t.Fatalf("npm ci in examples/node-agent: %v\n%s", err, out)
 		}
 	}
-	checkPolyglotRun(t, "e2e-node-user", exec.Command("node", "agent.mjs", "--user", "e2e-node-user", "--pause", "0.01"), dir)
+	checkPolyglotRun(t, "e2e-node-user", "run-node-e2e", exec.Command("node", "agent.mjs", "--user", "e2e-node-user",
+		"--run", "run-node-e2e", "--pause", "0.01"), dir)
 }
 
 // checkPolyglotRun runs an example agent while a tab of user watches, and checks the run
 // arrives whole: seq 0..n-1 in order, every event with an agent-chosen event_id, the answer's
-// deltas concatenating to the answer inside one message.
-func checkPolyglotRun(t *testing.T, user string, cmd *exec.Cmd, dir string) {
+// deltas concatenating to the answer inside one message; and a tab that replays the run after
+// it ended gets the same events, so it rebuilds the same answer.
+func checkPolyglotRun(t *testing.T, user, runID string, cmd *exec.Cmd, dir string) {
 	tab := dial(t, shared, user)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
@@ -84,6 +88,38 @@ func checkPolyglotRun(t *testing.T, user string, cmd *exec.Cmd, dir string) {
 	}
 	if !strings.Contains(out.String(), " events in ") {
 		t.Errorf("agent printed no summary:\n%s", out.String())
+	}
+	replayed := replayRun(t, dial(t, shared, user), runID)
+	if len(replayed) != len(envs) {
+		t.Fatalf("replay after the run returned %d events, the live tab had %d", len(replayed), len(envs))
+	}
+	if got := messageText(t, replayed, "answer-1"); got != polyglotAnswer {
+		t.Errorf("replayed deltas concatenate to %q, want %q", got, polyglotAnswer)
+	}
+}
+
+// replayRun asks for one run's stored events and returns them, up to the replayed answer.
+func replayRun(t *testing.T, tab *client, runID string) []protocol.Envelope {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if err := tab.Write(ctx, websocket.MessageText, []byte(`{"action":"replay","run_id":"`+runID+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var envs []protocol.Envelope
+	for {
+		_, data, err := tab.Read(ctx)
+		if err != nil {
+			t.Fatalf("replay: %v", err)
+		}
+		var env protocol.Envelope
+		if err := json.Unmarshal(data, &env); err != nil {
+			t.Fatalf("frame %q: %v", data, err)
+		}
+		if string(env.Type) == protocol.TypeReplayed {
+			return envs
+		}
+		envs = append(envs, env)
 	}
 }
 
