@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -30,7 +29,7 @@ func TestAsyncRetryIsHarmless(t *testing.T) {
 	want := []string{"evt_asyncretry000000000000000a", "evt_asyncretry000000000000000b"}
 
 	lc := lambdaClient(shared)
-	probe, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
+	probe, err := lc.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +49,7 @@ func TestAsyncRetryIsHarmless(t *testing.T) {
 	// The synchronous probe delivered the events once; two asynchronous invokes of the same
 	// payload follow, as Lambda's retries of a failed asynchronous invoke would.
 	for range 2 {
-		out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{
+		out, err := lc.Invoke(t.Context(), &lambda.InvokeInput{
 			FunctionName: aws.String("EmitFunction"), InvocationType: types.InvocationTypeEvent, Payload: []byte(body),
 		})
 		if err != nil || out.StatusCode != 202 {
@@ -58,7 +57,7 @@ func TestAsyncRetryIsHarmless(t *testing.T) {
 		}
 	}
 	// A synchronous repeat: both events are already held.
-	out, err := lc.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
+	out, err := lc.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
 	var report map[string]any
 	if err != nil || out.FunctionError != nil || json.Unmarshal(out.Payload, &report) != nil {
 		t.Fatalf("repeat: %v %s", err, out.Payload)

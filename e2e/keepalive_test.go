@@ -47,7 +47,7 @@ func (b *lockedBuffer) invocations() int {
 // than the idle timeout keep the tab open and receiving events well past it.
 func TestPingKeepsTabOpenWithoutInvoking(t *testing.T) {
 	const idle = time.Second
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	out := &lockedBuffer{}
 	h, err := startHost(ctx, devhost.Options{IdleTimeout: idle, Output: out})
@@ -65,7 +65,7 @@ func TestPingKeepsTabOpenWithoutInvoking(t *testing.T) {
 		if i == 4 {
 			// Emit while pinging: the tab must still be there to receive it.
 			go func() {
-				emitted <- emitAsync(h, `{"user_id":"e2e-ping","events":[{"type":"agent_started","run_id":"r1","seq":0}]}`)
+				emitted <- emitAsync(ctx, h, `{"user_id":"e2e-ping","events":[{"type":"agent_started","run_id":"r1","seq":0}]}`)
 			}()
 		}
 		if i > 200 {
@@ -107,8 +107,8 @@ type emitResult struct {
 }
 
 // emitAsync is emit for a goroutine: it reports failure instead of failing the test.
-func emitAsync(h *devhost.Host, body string) emitResult {
-	out, err := lambdaClient(h).Invoke(context.Background(), &lambda.InvokeInput{
+func emitAsync(ctx context.Context, h *devhost.Host, body string) emitResult {
+	out, err := lambdaClient(h).Invoke(ctx, &lambda.InvokeInput{
 		FunctionName: aws.String("EmitFunction"), Payload: []byte(body),
 	})
 	if err != nil {

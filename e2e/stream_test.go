@@ -148,7 +148,7 @@ func TestTenTabsReconnectingWhileAThousandEventsAreEmitted(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := range requests {
-			if err := emitErr(shared, runEvents(user, "churn", i*perRequest, (i+1)*perRequest)); err != nil {
+			if err := emitErr(t.Context(), shared, runEvents(user, "churn", i*perRequest, (i+1)*perRequest)); err != nil {
 				emitted <- err
 				return
 			}
@@ -159,7 +159,7 @@ func TestTenTabsReconnectingWhileAThousandEventsAreEmitted(t *testing.T) {
 	errs := make([]error, tabs)
 	var wg sync.WaitGroup
 	for i := range tabs {
-		wg.Go(func() { results[i], errs[i] = churn(shared, user, total, done) })
+		wg.Go(func() { results[i], errs[i] = churn(t.Context(), shared, user, total, done) })
 	}
 	wg.Wait()
 	if err := <-emitted; err != nil {
@@ -189,8 +189,8 @@ func TestTenTabsReconnectingWhileAThousandEventsAreEmitted(t *testing.T) {
 // churn is one tab of the test above: connect, resume, read a random number of live frames,
 // drop the connection, again, until the emitter is done and the tab's position has reached the
 // last offset.
-func churn(h *devhost.Host, user string, total int, done <-chan struct{}) (*tab, error) {
-	tb := &tab{h: h, user: user, handled: map[int64]frame{}}
+func churn(ctx context.Context, h *devhost.Host, user string, total int, done <-chan struct{}) (*tab, error) {
+	tb := &tab{ctx: ctx, h: h, user: user, handled: map[int64]frame{}}
 	for cycle := 0; ; cycle++ {
 		if cycle > 500 {
 			return tb, errors.New("no progress after 500 reconnects")
@@ -199,7 +199,7 @@ func churn(h *devhost.Host, user string, total int, done <-chan struct{}) (*tab,
 		if err != nil {
 			return tb, err
 		}
-		c, err := dialToken(context.Background(), h, tok)
+		c, err := dialToken(ctx, h, tok)
 		if err != nil {
 			return tb, err
 		}
@@ -233,7 +233,7 @@ func churn(h *devhost.Host, user string, total int, done <-chan struct{}) (*tab,
 // is reported as complete:false, and a stream table that fails means nothing is delivered and
 // the agent gets a typed, retryable error.
 func TestShortRetentionHost(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	const retentionHours = "0.001" // 3.6 s
 	h, err := startHost(ctx, devhost.Options{

@@ -38,7 +38,8 @@ func (f frame) control() bool {
 // whose offset it has handled, keeps position (everything up to it handled) and resumes after
 // position whenever it connects.
 type tab struct {
-	cycles   int // connections opened, for the log
+	ctx      context.Context // the test's: every read and write of the tab ends with it
+	cycles   int             // connections opened, for the log
 	h        *devhost.Host
 	user     string
 	c        *client
@@ -48,14 +49,14 @@ type tab struct {
 
 func newTab(t testing.TB, h *devhost.Host, user string) *tab {
 	t.Helper()
-	tb := &tab{h: h, user: user, handled: map[int64]frame{}}
+	tb := &tab{ctx: t.Context(), h: h, user: user, handled: map[int64]frame{}}
 	tb.c = dial(t, h, user)
 	return tb
 }
 
 // read reads one frame within wait.
 func (tb *tab) read(wait time.Duration) (frame, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(tb.ctx, wait)
 	defer cancel()
 	var f frame
 	_, data, err := tb.c.Read(ctx)
@@ -91,7 +92,7 @@ func (tb *tab) advance(to int64) {
 // until sends request and reads frames, handling envelopes, until the control frame that ends
 // the answer; it returns every envelope read on the way (repeats included) and that frame.
 func (tb *tab) until(request string) ([]frame, frame, error) {
-	if err := tb.c.Write(context.Background(), websocket.MessageText, []byte(request)); err != nil {
+	if err := tb.c.Write(tb.ctx, websocket.MessageText, []byte(request)); err != nil {
 		return nil, frame{}, err
 	}
 	var envs []frame
@@ -155,8 +156,8 @@ func seqRange(from, to int) []int64 {
 }
 
 // emitErr is emit for goroutines other than the test's own.
-func emitErr(h *devhost.Host, body string) error {
-	out, err := lambdaClient(h).Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
+func emitErr(ctx context.Context, h *devhost.Host, body string) error {
+	out, err := lambdaClient(h).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("EmitFunction"), Payload: []byte(body)})
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 // Resuming against the real stack is not covered here (see client/subscribe's tests).
 func TestWatchPrintsLiveEventsAndExitsOnInterrupt(t *testing.T) {
 	const user = "e2e-watch"
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "agentbridge"), "watch",
 		"--user", user, "--secret", testSecret, "--url", shared.WebSocketURL())

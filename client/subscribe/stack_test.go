@@ -1,7 +1,6 @@
 package subscribe_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -81,7 +80,7 @@ func (s *stack) serve(w http.ResponseWriter, r *http.Request) {
 	c := &stackConn{ws: ws, token: token, requests: make(chan map[string]any, 100), closed: make(chan websocket.StatusCode, 1)}
 	s.conns <- c
 	for {
-		_, data, err := ws.Read(context.Background())
+		_, data, err := ws.Read(s.t.Context())
 		if err != nil {
 			c.closed <- websocket.CloseStatus(err)
 			return
@@ -200,7 +199,7 @@ func (c *stackConn) sendJSON(t testing.TB, v any) {
 		return
 	}
 	// A write to a connection the test dropped fails; the client recovers by resuming.
-	_ = c.ws.Write(context.Background(), websocket.MessageText, data)
+	_ = c.ws.Write(t.Context(), websocket.MessageText, data)
 }
 
 // request waits for the next message the client sent.

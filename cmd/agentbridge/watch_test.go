@@ -166,7 +166,7 @@ func TestWatchFollowsStream(t *testing.T) {
 		if err != nil {
 			return
 		}
-		ctx := context.Background()
+		ctx := t.Context()
 		for {
 			_, data, err := c.Read(ctx)
 			if err != nil {

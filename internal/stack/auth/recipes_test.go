@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -126,7 +125,7 @@ func TestAuthRecipes(t *testing.T) {
 							claims[k] = val
 						}
 					}
-					got, err := v.Verify(context.Background(), sign(t, signer.method, signer.key, signer.kid, claims))
+					got, err := v.Verify(t.Context(), sign(t, signer.method, signer.key, signer.kid, claims))
 					switch {
 					case tc.want != "" && (err != nil || got != tc.want):
 						t.Errorf("%s (%s): Verify = %q, %v; want %q", tc.name, signer.kid, got, err, tc.want)
@@ -155,7 +154,7 @@ func TestVerifierStartsWhileJWKSHangs(t *testing.T) {
 	// NewVerifier has returned with the first fetch still held at the server.
 	done := make(chan error, 1)
 	go func() {
-		_, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodRS256, a, "rsa", claimsFor("alice")))
+		_, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, a, "rsa", claimsFor("alice")))
 		done <- err
 	}()
 	close(release)
@@ -192,7 +191,7 @@ func TestRefusalReasonsOfKeys(t *testing.T) {
 		{"no token", "", auth.ReasonNoToken},
 	}
 	for _, tt := range tests {
-		_, err := v.Verify(context.Background(), tt.token)
+		_, err := v.Verify(t.Context(), tt.token)
 		if got := auth.RefusalReason(err); got != tt.reason {
 			t.Errorf("%s: reason %q (%v), want %q", tt.name, got, err, tt.reason)
 		}

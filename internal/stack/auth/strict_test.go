@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -53,7 +52,7 @@ func TestVerifyRefusesMistypedRegisteredClaims(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newVerifier(t, tt.cfg)
-			got, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodHS256, testHMACSecret, "", tt.claims))
+			got, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodHS256, testHMACSecret, "", tt.claims))
 			checkOutcome(t, got, err, tt.ok)
 		})
 	}
@@ -90,7 +89,7 @@ func TestVerifyRefusesCriticalHeaders(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := v.Verify(context.Background(), s)
+			got, err := v.Verify(t.Context(), s)
 			checkOutcome(t, got, err, tt.ok)
 		})
 	}

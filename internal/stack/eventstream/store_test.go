@@ -1,7 +1,6 @@
 package eventstream_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -170,7 +169,7 @@ func TestConcurrentRetriesOfOneEventStoreOneCopy(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			res, err := f.store.Append(context.Background(), "alice", envs("r1", "same", 1))
+			res, err := f.store.Append(t.Context(), "alice", envs("r1", "same", 1))
 			if err != nil {
 				t.Error(err)
 			}

@@ -23,7 +23,7 @@ func TestWorkContextEndsAMarginBeforeTheDeadline(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), tc.left)
+			ctx, cancel := context.WithTimeout(t.Context(), tc.left)
 			defer cancel()
 			outer, _ := ctx.Deadline()
 			work, stop := f.workContext(ctx)
@@ -35,7 +35,7 @@ func TestWorkContextEndsAMarginBeforeTheDeadline(t *testing.T) {
 			}
 		})
 	}
-	work, stop := f.workContext(context.Background())
+	work, stop := f.workContext(t.Context())
 	defer stop()
 	if _, ok := work.Deadline(); ok {
 		t.Error("a context without a deadline got one")

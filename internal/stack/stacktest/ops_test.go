@@ -2,7 +2,6 @@ package stacktest_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -165,7 +164,7 @@ func TestConnectMetricsByReason(t *testing.T) {
 		{"connect-query.json", strings.Repeat("a", 9000), "too_long"},
 	}
 	for _, tt := range tests {
-		if _, err := s.connect.Handle(context.Background(), s.connectEvent(t, tt.fixture, tt.token, "bWV0cmljcy1jb25u")); err != nil {
+		if _, err := s.connect.Handle(t.Context(), s.connectEvent(t, tt.fixture, tt.token, "bWV0cmljcy1jb25u")); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -36,7 +36,7 @@ func (s *stack) control(t *testing.T, connID, route, body string) {
 	req.Body = body
 	req.RequestContext.RouteKey = route
 	req.RequestContext.ConnectionID = connID
-	if _, err := s.streamFn.Handle(context.Background(), req); err != nil {
+	if _, err := s.streamFn.Handle(t.Context(), req); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -169,7 +169,7 @@ func TestStoreFailureDeliversNothing(t *testing.T) {
 	s.connectAs(t, "alice", conn)
 	broken := eventstream.New(dynamotest.Shared(t).Client(), "no-such-stream-table", eventstream.Options{})
 	h := &emit.Handler{Deliverer: fanout.New(s.store, fanout.NewManagementClient(dynamotest.Shared(t).AWSConfig(), s.mgmt.Endpoint()), fanout.Options{}), Stream: broken}
-	report, err := h.Handle(context.Background(), json.RawMessage(twoEvents))
+	report, err := h.Handle(t.Context(), json.RawMessage(twoEvents))
 	var fe messages.InvokeResponse_Error
 	if !errors.As(err, &fe) || fe.Type != protocol.ErrorTypeUnavailable || !protocol.Retryable(fe.Type) {
 		t.Fatalf("err = %v, want a retryable %s", err, protocol.ErrorTypeUnavailable)
