@@ -2,14 +2,11 @@ package e2e
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
-
-	"github.com/agentbridge/agentbridge/protocol"
 )
 
 // TestAsyncRetryIsHarmless: Lambda retries a failed asynchronous invoke with the same payload
@@ -34,9 +31,6 @@ func TestAsyncRetryIsHarmless(t *testing.T) {
 		t.Fatal(err)
 	}
 	if probe.FunctionError != nil {
-		if strings.Contains(string(probe.Payload), protocol.ErrorTypeValidation) && strings.Contains(string(probe.Payload), "event_id") {
-			t.Skipf("emit does not accept event_id yet (needs the durable-stream work): %s", probe.Payload)
-		}
 		t.Fatalf("emit failed: %s", probe.Payload)
 	}
 	var first map[string]any
@@ -44,7 +38,7 @@ func TestAsyncRetryIsHarmless(t *testing.T) {
 		t.Fatal(err)
 	}
 	if first["stored"] != float64(len(want)) {
-		t.Skipf("emit does not store events yet (needs the durable-stream work): %s", probe.Payload)
+		t.Fatalf("the first invoke stored %v events, want %d: %s", first["stored"], len(want), probe.Payload)
 	}
 	// The synchronous probe delivered the events once; two asynchronous invokes of the same
 	// payload follow, as Lambda's retries of a failed asynchronous invoke would.
