@@ -14,12 +14,15 @@ type backoff struct {
 }
 
 func (b *backoff) next() time.Duration {
-	ceiling := b.max
-	if b.failures < 32 { // beyond that the shift overflows; max has long been reached
-		ceiling = min(b.max, b.min<<b.failures)
+	// Double step by step rather than shift, so a large min cannot overflow into a negative
+	// ceiling during a long outage.
+	ceiling := b.min
+	for i := 0; i < b.failures && ceiling < b.max; i++ {
+		ceiling *= 2
 	}
+	ceiling = min(ceiling, b.max)
 	b.failures++
-	return rand.N(ceiling + 1)
+	return rand.N(max(ceiling, 0) + 1)
 }
 
 func (b *backoff) reset() { b.failures = 0 }

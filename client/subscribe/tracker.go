@@ -188,8 +188,10 @@ func (t *tracker) heldOffsets() []int64 {
 }
 
 // resumed ends a resume: everything up to Through is settled. An incomplete answer is
-// continued; a gap still open after an answer that made progress is asked for again, and
-// one that made none is passed (the stack's head is behind what it delivered).
+// continued; a gap still open after an answer that made progress is asked for again. One that
+// made none is left held: the stack stops Through below an offset a request may still be
+// writing, so the event may yet arrive live; expire passes the gap once the resume's timeout
+// is over.
 func (t *tracker) resumed(r *protocol.Resumed, now time.Time) ([]Update, any) {
 	t.pending = false
 	out := t.settle(nil, r.Through)
@@ -206,7 +208,8 @@ func (t *tracker) resumed(r *protocol.Resumed, now time.Time) ([]Update, any) {
 	case t.position > t.requestedAt:
 		return out, t.request(now)
 	}
-	return t.skipGap(out), nil
+	t.pending = true // still waiting, from the resume's own start, for expire
+	return out, nil
 }
 
 // replayed ends one replay answer; an incomplete one is continued after its Through.

@@ -173,3 +173,55 @@ func TestBackoffFullJitterCapped(t *testing.T) {
 		t.Errorf("after reset: %v", d)
 	}
 }
+
+// TestBackoffLongOutageWithLargeMinimum: a minimum above 4.3 s used to overflow the doubling
+// after 32 failures into a negative ceiling, and rand.N panicked.
+func TestBackoffLongOutageWithLargeMinimum(t *testing.T) {
+	b := backoff{min: 5 * time.Second, max: time.Minute}
+	for i := range 200 {
+		if d := b.next(); d < 0 || d > time.Minute {
+			t.Fatalf("attempt %d: %v, want within [0, 1m]", i, d)
+		}
+	}
+}
+
+// TestTrackerWaitsForAnOffsetStillBeingWritten: a complete resume that makes no progress (the
+// stack stops through below an offset a request is still writing) is no gap yet: the event
+// that arrives late is delivered in order, and only a gap still open after the resume's
+// timeout is reported.
+func TestTrackerWaitsForAnOffsetStillBeingWritten(t *testing.T) {
+	for _, late := range []bool{true, false} {
+		t.Run(fmt.Sprintf("late=%v", late), func(t *testing.T) {
+			tr := newTracker(Config{})
+			now := time.Now()
+			tr.request(now)
+			tr.frame([]byte(resumed(0, 1, true, "")), now)
+			tr.frame([]byte(envelope(3, "r")), now) // jump: a resume after 1 goes out
+			var kinds []Kind
+			var delivered []int64
+			record := func(us []Update) {
+				for _, u := range us {
+					if u.Kind == Event {
+						delivered = append(delivered, u.Envelope.Offset)
+					} else {
+						kinds = append(kinds, u.Kind)
+					}
+				}
+			}
+			us, _ := tr.frame([]byte(resumed(1, 1, true, "")), now) // no progress: 2 is in flight
+			record(us)
+			if late {
+				us, _ = tr.frame([]byte(envelope(2, "r")), now.Add(time.Second))
+				record(us)
+			}
+			record(tr.expire(now.Add(20*time.Second), 10*time.Second))
+			want, wantKinds := []int64{2, 3}, []Kind{Resumed}
+			if !late {
+				want, wantKinds = []int64{3}, []Kind{Resumed, Gap}
+			}
+			if !slices.Equal(delivered, want) || !slices.Equal(kinds, wantKinds) {
+				t.Errorf("delivered %v, updates %v; want %v, %v", delivered, kinds, want, wantKinds)
+			}
+		})
+	}
+}

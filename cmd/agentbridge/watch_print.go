@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/agentbridge/agentbridge/client/subscribe"
 	"github.com/agentbridge/agentbridge/protocol"
@@ -89,7 +90,7 @@ func (p *watchPrinter) event(env protocol.Envelope) {
 			fmt.Fprintf(p.out, "%s message %s: ", p.prefix(env), pl.MessageID)
 			p.open = pl.MessageID
 		}
-		fmt.Fprint(p.out, pl.Delta)
+		fmt.Fprint(p.out, printable(pl.Delta))
 	case protocol.MessageCompleted:
 		var pl protocol.MessageCompletedPayload
 		_ = json.Unmarshal(env.Payload, &pl)
@@ -184,8 +185,19 @@ func compact(raw json.RawMessage) string {
 }
 
 // shorten puts text on one line and cuts it at summaryRunes.
+// printable drops control characters other than newlines and tabs, so an agent's text cannot
+// drive the terminal with escape sequences.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 func shorten(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = printable(strings.Join(strings.Fields(s), " "))
 	if r := []rune(s); len(r) > summaryRunes {
 		return string(r[:summaryRunes-1]) + "…"
 	}

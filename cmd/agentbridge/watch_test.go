@@ -49,6 +49,17 @@ func TestWatchPrinter(t *testing.T) {
 				"11:55:00.301  #5     r1  agent_error  boom [E1]\n",
 		},
 		{
+			name: "escape sequences in agent text never reach the terminal",
+			updates: []subscribe.Update{
+				watchEnv(1, protocol.AgentThinking, `{"text":"red \u001b[31mtext\u001b[0m"}`),
+				watchEnv(2, protocol.MessageStarted, `{"message_id":"m1","role":"assistant"}`),
+				watchEnv(3, protocol.MessageDelta, `{"message_id":"m1","delta":"clear\u001b[2J screen"}`),
+				watchEnv(4, protocol.MessageCompleted, `{"message_id":"m1"}`),
+			},
+			out: "11:55:00.301  #1     r1  agent_thinking  red [31mtext[0m\n" +
+				"11:55:00.301  #2     r1  message m1 (assistant): clear[2J screen\n",
+		},
+		{
 			name: "message deltas grow one line",
 			updates: []subscribe.Update{
 				watchEnv(1, protocol.MessageStarted, `{"message_id":"m1","role":"assistant"}`),

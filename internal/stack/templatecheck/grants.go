@@ -1,5 +1,7 @@
 package templatecheck
 
+import "github.com/agentbridge/agentbridge/internal/stack/eventstream"
+
 // Grant is one IAM permission: an action on a resource. Resource is written as the template
 // writes it, in Fn::Sub syntax, a Fn::GetAtt X.Arn being ${X.Arn}.
 type Grant struct {
@@ -12,7 +14,7 @@ type Grant struct {
 }
 
 // ownerKeys are the stream table's owner partitions, which only $connect writes.
-const ownerKeys = "connection *"
+const ownerKeys = eventstream.OwnerPartitionPrefix + "*"
 
 // Function is a function of the template: its main package and what its code needs.
 type Function struct {
@@ -57,8 +59,8 @@ var Functions = map[string]Function{
 		Grants: []Grant{
 			// The connection's owner, then its user's events through the two local indexes.
 			{"dynamodb:GetItem", "${StreamTable.Arn}", ""},
-			{"dynamodb:Query", "${StreamTable.Arn}/index/offset-index", ""},
-			{"dynamodb:Query", "${StreamTable.Arn}/index/run-index", ""},
+			{"dynamodb:Query", "${StreamTable.Arn}/index/" + eventstream.OffsetIndex, ""},
+			{"dynamodb:Query", "${StreamTable.Arn}/index/" + eventstream.RunIndex, ""},
 			{"execute-api:ManageConnections", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*", ""},
 		},
 	},
