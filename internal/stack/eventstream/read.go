@@ -34,9 +34,16 @@ type Page struct {
 // request in flight, and Through stops before it. Events stored after the read reach a live
 // connection by fan-out, because emit stores before it reads the connections.
 //
+// Missing offsets below an expired item still in the table count as skipped too: they were
+// reserved before it, longer ago than the retention period.
+//
+// When more than limit events remain, Through is at most the last record's offset, the place
+// to continue from. Reason is then "limit", or "expired" as below.
+//
 // Reason is "expired" when events above after may have passed the retention period: an
-// expired item is still in the range, or the offsets right after after are missing while
-// after's own event is no longer held. After 0 (everything held) is never expired.
+// expired item is still in the range the answer covers, or the offsets right after after are
+// missing while the newest event at or below after is no longer held (after may itself be an
+// offset that was skipped). After 0 (everything held) is never expired.
 func (s *Store) After(ctx context.Context, userID string, after int64, limit int) (Page, error) {
 	limit = pageLimit(limit)
 	head, headAt, err := s.head(ctx, userID)
@@ -56,29 +63,54 @@ func (s *Store) After(ctx context.Context, userID string, after int64, limit int
 	}
 	p := page(recs, limit, after)
 	if !p.Complete {
-		return p, nil
+		// Cut at the limit: the answer covers offsets up to the last record sent, and only the
+		// expired items among them count. The head lies above, so it cannot raise Through.
+		last := p.Records[len(p.Records)-1].Offset
+		dropped = below(dropped, last)
+		head = 0
 	}
-	expired, err := s.lostAfter(ctx, userID, after, head, recs, dropped)
+	expired, err := s.lostAfter(ctx, userID, after, head, p.Records, dropped)
 	if err != nil {
 		return Page{}, err
 	}
-	p.Through = s.through(after, recs, head, headAt, expired || (after == 0 && dropped > 0))
+	// Without an expired item to bound it, a gap before the first record that lostAfter
+	// found expired counts as gone as a whole (TTL has deleted what it held).
+	p.Through = s.through(after, p.Records, dropped, head, headAt, expired && len(dropped) == 0)
 	if expired {
 		p.Complete, p.Reason = false, protocol.ReasonExpired
 	}
 	return p, nil
 }
 
-// through walks recs from after while no missing offset may still be written; gapGone says the
-// offsets missing before the first record have expired.
-func (s *Store) through(after int64, recs []Record, head int64, headAt time.Time, gapGone bool) int64 {
+// below returns the offsets of dropped (in increasing order) up to last.
+func below(dropped []int64, last int64) []int64 {
+	n := 0
+	for n < len(dropped) && dropped[n] <= last {
+		n++
+	}
+	return dropped[:n]
+}
+
+// through walks recs and the expired offsets dropped (both in offset order) from after while
+// no missing offset may still be written, and returns the offset it reached; when head > 0 it
+// may go on to the head. An expired item vouches for the offsets missing below it: they were
+// reserved before it, more than the retention period ago. gapGone says the offsets missing
+// before the first record have expired although no expired item is left to show it.
+func (s *Store) through(after int64, recs []Record, dropped []int64, head int64, headAt time.Time, gapGone bool) int64 {
 	settled := s.opts.Now().Add(-s.opts.InFlight)
 	pos := after
+	d := 0
 	for i, r := range recs {
+		for ; d < len(dropped) && dropped[d] < r.Offset; d++ {
+			pos = max(pos, dropped[d])
+		}
 		if r.Offset != pos+1 && !r.reservedAt.Before(settled) && !(i == 0 && gapGone) {
 			return pos
 		}
 		pos = r.Offset
+	}
+	for ; d < len(dropped); d++ {
+		pos = max(pos, dropped[d])
 	}
 	if head > pos && headAt.Before(settled) {
 		pos = head
@@ -104,7 +136,7 @@ func (s *Store) Run(ctx context.Context, userID, runID string, after int64, limi
 		return Page{}, err
 	}
 	p := page(recs, limit, after)
-	if p.Complete && dropped > 0 {
+	if p.Complete && len(dropped) > 0 {
 		p.Complete, p.Reason = false, protocol.ReasonExpired
 	}
 	return p, nil
@@ -129,30 +161,43 @@ func page(recs []Record, limit int, through int64) Page {
 	return Page{Records: recs, Through: through, Complete: true}
 }
 
-// lostAfter reports whether events right above after may have expired (see After).
-func (s *Store) lostAfter(ctx context.Context, userID string, after, head int64, recs []Record, dropped int) (bool, error) {
+// lostAfter reports whether events right above after may have expired (see After); recs are
+// the records answered and dropped the expired offsets in the range they cover.
+func (s *Store) lostAfter(ctx context.Context, userID string, after, head int64, recs []Record, dropped []int64) (bool, error) {
 	if after == 0 { // "everything held": nothing the reader had can have been lost
 		return false, nil
 	}
-	if dropped > 0 {
+	if len(dropped) > 0 {
 		return true, nil
 	}
 	next := head + 1
 	if len(recs) > 0 {
 		next = recs[0].Offset
+	} else if head <= after {
+		return false, nil
 	}
-	if next == after+1 || head <= after {
+	if next == after+1 {
 		return false, nil
 	}
 	// Offsets after+1 .. next-1 are missing: skipped, or expired and deleted. Events expire in
-	// offset order, so if after's own event is still live none after it can have expired.
-	held, _, err := s.query(ctx, &dynamodb.QueryInput{
+	// offset order, so if the newest event at or below after is still live none after it can
+	// have expired. after itself may be an offset that was skipped, so look below it too. If no
+	// event is held at or below after, offsets 1..after were once handed out (the reader holds
+	// after > 0) and their events, if any, are gone: the gap may be too.
+	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.table,
 		IndexName:                 aws.String(OffsetIndex),
-		KeyConditionExpression:    aws.String("#u = :u AND #o = :after"),
+		ConsistentRead:            aws.Bool(true),
+		KeyConditionExpression:    aws.String("#u = :u AND #o <= :after"),
 		ExpressionAttributeNames:  map[string]string{"#u": attrUserID, "#o": attrOffset},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":u": str(userID), ":after": num(after)},
-	}, 1)
-	return len(held) == 0, err
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(1),
+	})
+	if err != nil {
+		return false, unavailable("read events", err)
+	}
+	return len(res.Items) == 0 || !s.live(res.Items[0]), nil
 }
 
 // head reads the user's last reserved offset (0 before the first event) and when it was
@@ -170,8 +215,8 @@ func (s *Store) head(ctx context.Context, userID string) (int64, time.Time, erro
 }
 
 // query runs a consistent query in index order, keeping live items until it holds want of
-// them, and counts the expired items it skipped.
-func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput, want int) (recs []Record, dropped int, err error) {
+// them, and returns the offsets of the expired items it skipped, in index order.
+func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput, want int) (recs []Record, dropped []int64, err error) {
 	in.TableName = &s.table
 	in.ConsistentRead = aws.Bool(true)
 	in.Limit = aws.Int32(int32(min(want, 1000)))
@@ -182,13 +227,14 @@ func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput, want int) (r
 			return recs, dropped, unavailable("read events", err)
 		}
 		for _, item := range res.Items {
+			if len(recs) >= want {
+				break
+			}
 			if !s.live(item) {
-				dropped++
+				dropped = append(dropped, numberOf(item, attrOffset))
 				continue
 			}
-			if len(recs) < want {
-				recs = append(recs, s.record(item))
-			}
+			recs = append(recs, s.record(item))
 		}
 	}
 	return recs, dropped, nil
