@@ -13,7 +13,8 @@
 //     event beyond position+1 is held, and a resume after position is sent at once to fill
 //     the gap. A complete "resumed" answer through M settles every offset up to M (offsets may
 //     be skipped); an incomplete one is continued after its through. A gap the stack cannot
-//     fill (no answer within Config.ResumeTimeout, or the stack refusing the resume) is
+//     fill (no answer within Config.ResumeTimeout, or the stack refusing the resume twice from one
+//     position; a first refusal, such as an answer cut short, is asked again at once) is
 //     reported as a Gap update and passed. One exception to the order: an event whose offset
 //     was settled as skipped but which still arrives (a concurrent request delivering late)
 //     is delivered when it comes, not dropped. Offsets up to Config.After are never delivered;

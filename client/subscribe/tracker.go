@@ -28,10 +28,11 @@ type tracker struct {
 	pendingAt   time.Time
 	requestedAt int64 // the position the outstanding request was sent after
 	answered    int   // events received since it was sent
+	refusedAt   int64 // the position a resume or replay was last refused at; -1 for none
 }
 
 func newTracker(cfg Config) *tracker {
-	return &tracker{runID: cfg.RunID, floor: cfg.After, position: cfg.After, handled: map[int64]bool{}, held: map[int64]Update{}}
+	return &tracker{runID: cfg.RunID, floor: cfg.After, position: cfg.After, handled: map[int64]bool{}, held: map[int64]Update{}, refusedAt: -1}
 }
 
 // request returns the resume (or replay) after the position and marks it outstanding.
@@ -76,7 +77,7 @@ func (t *tracker) frame(raw []byte, now time.Time) ([]Update, any) {
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return t.unreadable(raw, err), nil
 		}
-		return t.refused(&e), nil
+		return t.refused(&e, now)
 	case "":
 		if head.Message != nil { // API Gateway's own error frame: {"message":..., "connectionId":...}
 			return []Update{{Kind: ServerError, Message: *head.Message, Position: t.position}}, nil
@@ -227,14 +228,21 @@ func (t *tracker) replayed(r *protocol.Replayed, now time.Time) ([]Update, any) 
 	return out, nil
 }
 
-// refused handles the stack's answer to a malformed control message.
-func (t *tracker) refused(e *protocol.ControlError) []Update {
+// refused handles the stack's error frame for a control message. An answer cut short (the
+// stream function throttled or out of time) is worth asking for again at once, so a resume or
+// replay refused is sent once more from the same position; refused there again (a request the
+// stack cannot take), its gap is passed.
+func (t *tracker) refused(e *protocol.ControlError, now time.Time) ([]Update, any) {
 	out := []Update{{Kind: ServerError, ControlError: e, Message: e.Message, Position: t.position}}
-	if e.Action == protocol.ActionResume || e.Action == protocol.ActionReplay {
-		t.pending = false
-		out = t.skipGap(out)
+	if e.Action != protocol.ActionResume && e.Action != protocol.ActionReplay {
+		return out, nil
 	}
-	return out
+	t.pending = false
+	if t.refusedAt != t.position {
+		t.refusedAt = t.position
+		return out, t.request(now)
+	}
+	return t.skipGap(out), nil
 }
 
 // expire passes the gap of a resume that went unanswered for too long.

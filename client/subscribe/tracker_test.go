@@ -74,9 +74,18 @@ func TestTrackerStream(t *testing.T) {
 			delivered: []int64{6}, position: 6,
 		},
 		{
-			name:      "gap whose resume is refused is passed",
-			frames:    []string{envelope(1, "r"), resumed(0, 1, true, ""), envelope(4, "r"), `{"type":"error","action":"resume","message":"after: must be an integer >= 0"}`},
-			delivered: []int64{1, 4}, requests: []int64{1}, kinds: []Kind{Resumed, ServerError, Gap}, position: 4,
+			name: "gap whose resume is refused twice is passed",
+			frames: []string{envelope(1, "r"), resumed(0, 1, true, ""), envelope(4, "r"),
+				`{"type":"error","action":"resume","message":"after: must be an integer >= 0"}`,
+				`{"type":"error","action":"resume","message":"after: must be an integer >= 0"}`},
+			delivered: []int64{1, 4}, requests: []int64{1, 1}, kinds: []Kind{Resumed, ServerError, ServerError, Gap}, position: 4,
+		},
+		{
+			name: "answer cut short is asked for again",
+			frames: []string{envelope(1, "r"), resumed(0, 1, true, ""), envelope(4, "r"),
+				`{"type":"error","action":"resume","message":"answer cut short before it was complete; ask again"}`,
+				envelope(2, "r"), envelope(3, "r"), resumed(1, 4, true, "")},
+			delivered: []int64{1, 2, 3, 4}, requests: []int64{1, 1}, kinds: []Kind{Resumed, ServerError, Resumed}, position: 4,
 		},
 		{
 			name:   "API Gateway error frame reported",

@@ -4,6 +4,13 @@
 // followed by a resumed or replayed message saying how far the connection is now complete.
 // A malformed request gets an error frame instead (protocol.ControlError).
 //
+// The posts of one answer are made one at a time, in order. A post answered 429 (the
+// connection's buffer is full, or @connections is rate limited) is retried with jittered
+// exponential backoff within the answer's throttle budget (Handler.ThrottleBudget). An answer
+// cut short for any other reason than the connection being gone (budget spent, a post that
+// failed, the invocation's deadline) ends with an error frame for its action saying so, when it
+// can still be posted, so the client asks again at once instead of waiting for its timeout.
+//
 // Events emitted while a resume runs also reach the connection live, possibly before the
 // resumed ones; the client drops repeats by offset.
 package stream
@@ -15,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
@@ -40,36 +48,55 @@ type Handler struct {
 	Stream Reader
 	Poster Poster
 	Logger *slog.Logger // default: discard
+	// ThrottleBudget is the total backoff one answer may spend on its connection's 429s. Once
+	// spent the answer is cut short; its error frame may wait a further quarter of it. Default
+	// DefaultThrottleBudget (2s).
+	ThrottleBudget time.Duration
 }
+
+// cutShortMessage is the error frame's message for an answer that did not reach its end.
+const cutShortMessage = "answer cut short before it was complete; ask again"
 
 // Handle answers one control message. The status only reaches API Gateway's logs; the
 // connection learns everything from the messages posted to it.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 	rc := req.RequestContext
 	log := h.logger().With("connection_id", rc.ConnectionID, "action", rc.RouteKey)
+	c := &conn{poster: h.Poster, id: rc.ConnectionID, budget: h.throttleBudget()}
 	creq, err := parseRequest(rc.RouteKey, []byte(req.Body))
 	if err != nil {
 		log.InfoContext(ctx, "control message refused", "reason", err.Error())
-		return h.answerError(ctx, rc.ConnectionID, rc.RouteKey, err.Error(), http.StatusBadRequest), nil
+		return h.answerError(ctx, c, rc.RouteKey, err.Error(), http.StatusBadRequest), nil
 	}
 	userID, err := h.Stream.Owner(ctx, rc.ConnectionID)
 	if errors.Is(err, eventstream.ErrUnknownConnection) {
 		log.WarnContext(ctx, "control message from a connection without an owner")
-		return h.answerError(ctx, rc.ConnectionID, rc.RouteKey, "connection unknown; reconnect", http.StatusForbidden), nil
+		return h.answerError(ctx, c, rc.RouteKey, "connection unknown; reconnect", http.StatusForbidden), nil
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "owner lookup failed", "error", err)
-		return h.answerError(ctx, rc.ConnectionID, rc.RouteKey, "stream unavailable; retry", http.StatusInternalServerError), nil
+		return h.answerError(ctx, c, rc.RouteKey, "stream unavailable; retry", http.StatusInternalServerError), nil
 	}
 	log = log.With("user_id", userID)
 	page, final, err := h.read(ctx, userID, creq)
 	if err != nil {
 		log.ErrorContext(ctx, "stream read failed", "error", err)
-		return h.answerError(ctx, rc.ConnectionID, rc.RouteKey, "stream unavailable; retry", http.StatusInternalServerError), nil
+		return h.answerError(ctx, c, rc.RouteKey, "stream unavailable; retry", http.StatusInternalServerError), nil
 	}
-	if err := h.send(ctx, rc.ConnectionID, page.Records, final); err != nil {
-		log.WarnContext(ctx, "answer not delivered", "events", len(page.Records), "error", err)
+	// The posts stop short of the deadline, leaving time to post the error frame.
+	sendCtx, cancel := withMargin(ctx)
+	sent, err := send(sendCtx, c, page.Records, final)
+	cancel()
+	if isGone(err) {
+		log.InfoContext(ctx, "connection gone during the answer", "events", len(page.Records), "sent", sent, "error", err)
 		return status(http.StatusGone), nil
+	}
+	if err != nil {
+		log.WarnContext(ctx, "answer cut short", "events", len(page.Records), "sent", sent,
+			"throttled", errors.Is(err, errThrottled), "error", err)
+		// The error frame may wait out 429s too: what is left of the budget, or a quarter of it.
+		c.budget = max(c.budget, h.throttleBudget()/4)
+		return h.answerError(ctx, c, rc.RouteKey, cutShortMessage, http.StatusInternalServerError), nil
 	}
 	log.InfoContext(ctx, "answered", "after", creq.After, "run_id", creq.RunID, "events", len(page.Records),
 		"through", page.Through, "complete", page.Complete, "reason", page.Reason)
@@ -87,32 +114,41 @@ func (h *Handler) read(ctx context.Context, userID string, req request) (eventst
 }
 
 // send posts the records then final, in order, stopping at the first failure: a connection
-// that misses one message must not be told it is complete.
-func (h *Handler) send(ctx context.Context, connectionID string, recs []eventstream.Record, final any) error {
-	for _, r := range recs {
-		if err := h.post(ctx, connectionID, r.Data); err != nil {
-			return fmt.Errorf("event at offset %d: %w", r.Offset, err)
+// that misses one message must not be told it is complete. It returns how many records were
+// posted.
+func send(ctx context.Context, c *conn, recs []eventstream.Record, final any) (int, error) {
+	for i, r := range recs {
+		if err := ctx.Err(); err != nil {
+			return i, fmt.Errorf("event at offset %d not posted: %w", r.Offset, err)
+		}
+		if err := c.post(ctx, r.Data); err != nil {
+			return i, fmt.Errorf("event at offset %d: %w", r.Offset, err)
 		}
 	}
 	data, err := json.Marshal(final)
 	if err != nil {
-		return err
+		return len(recs), err
 	}
-	return h.post(ctx, connectionID, data)
-}
-
-func (h *Handler) post(ctx context.Context, connectionID string, data []byte) error {
-	_, err := h.Poster.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: &connectionID, Data: data})
-	return err
+	if err := ctx.Err(); err != nil {
+		return len(recs), fmt.Errorf("final message not posted: %w", err)
+	}
+	return len(recs), c.post(ctx, data)
 }
 
 // answerError posts a protocol.ControlError to the connection and returns code.
-func (h *Handler) answerError(ctx context.Context, connectionID, action, msg string, code int) events.APIGatewayProxyResponse {
+func (h *Handler) answerError(ctx context.Context, c *conn, action, msg string, code int) events.APIGatewayProxyResponse {
 	data, _ := json.Marshal(protocol.ControlError{Type: protocol.TypeError, Action: action, Message: msg})
-	if err := h.post(ctx, connectionID, data); err != nil {
-		h.logger().WarnContext(ctx, "error frame not delivered", "connection_id", connectionID, "error", err)
+	if err := c.post(ctx, data); err != nil {
+		h.logger().WarnContext(ctx, "error frame not delivered", "connection_id", c.id, "action", action, "error", err)
 	}
 	return status(code)
+}
+
+func (h *Handler) throttleBudget() time.Duration {
+	if h.ThrottleBudget <= 0 {
+		return DefaultThrottleBudget
+	}
+	return h.ThrottleBudget
 }
 
 func (h *Handler) logger() *slog.Logger {
