@@ -1,7 +1,6 @@
 package fanout
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
-	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 )
 
 // NewManagementClient returns a management API client for endpoint (https://{api}.execute-api.
@@ -52,15 +50,4 @@ func notThrottling(err error) aws.Ternary {
 		return aws.FalseTernary
 	}
 	return aws.UnknownTernary
-}
-
-// isThrottled reports a 429: API Gateway's answer for a connection whose client-side buffer is
-// full (a tab that stopped reading) and for rate limits on @connections.
-func isThrottled(err error) bool {
-	var limited *types.LimitExceededException
-	if errors.As(err, &limited) {
-		return true
-	}
-	var resp *awshttp.ResponseError
-	return errors.As(err, &resp) && resp.HTTPStatusCode() == http.StatusTooManyRequests
 }

@@ -3,10 +3,7 @@ package fanout
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi/types"
 
 	"github.com/agentbridge/agentbridge/internal/stack/connstore"
@@ -17,16 +14,6 @@ import (
 type counts struct {
 	delivered, staleRemoved, gone, throttled, failed, notAttempted int
 }
-
-// Backoff between posts of one message to a connection answering 429: it starts at
-// throttleFirstWait and doubles up to throttleMaxWait, always within the connection's budget.
-const (
-	throttleFirstWait = 50 * time.Millisecond
-	throttleMaxWait   = 500 * time.Millisecond
-)
-
-// errThrottled ends a connection's part of a request: its throttle budget is spent.
-var errThrottled = errors.New("throttle budget spent")
 
 // deliverTo posts msgs to one connection in order. It stops at a 410 (the rest are gone), when
 // the connection's throttle budget is spent (the rest are throttled) and at the deadline (the
@@ -39,17 +26,17 @@ func (f *Fanout) deliverTo(ctx context.Context, c connstore.Connection, msgs []e
 			r.notAttempted += len(msgs) - i
 			return r
 		}
-		err := f.post(ctx, c, m, &budget)
+		err := PostWithBudget(ctx, f.poster, c.ConnectionID, m.Data, &budget)
 		var gone *types.GoneException
 		switch {
 		case err == nil:
 			r.delivered++
-		case errors.Is(err, errThrottled) && ctx.Err() != nil:
+		case errors.Is(err, ErrThrottled) && ctx.Err() != nil:
 			// The deadline came while this message waited out a 429.
 			r.throttled++
 			r.notAttempted += len(msgs) - i - 1
 			return r
-		case errors.Is(err, errThrottled):
+		case errors.Is(err, ErrThrottled):
 			r.throttled += len(msgs) - i
 			f.opts.Logger.WarnContext(ctx, "connection throttled, skipping the rest of the request",
 				"connection_id", c.ConnectionID, "event_id", m.EventID, "skipped", len(msgs)-i)
@@ -71,40 +58,6 @@ func (f *Fanout) deliverTo(ctx context.Context, c connstore.Connection, msgs []e
 		}
 	}
 	return r
-}
-
-// post posts m, retrying 429s while budget lasts; the SDK's retryer handles 5xx.
-func (f *Fanout) post(ctx context.Context, c connstore.Connection, m eventcodec.Message, budget *time.Duration) error {
-	wait := throttleFirstWait
-	for {
-		_, err := f.poster.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{
-			ConnectionId: &c.ConnectionID, Data: m.Data,
-		})
-		if !isThrottled(err) {
-			return err
-		}
-		d := min(jitter(wait), *budget)
-		if d <= 0 || sleep(ctx, d) != nil {
-			return errThrottled
-		}
-		*budget -= d
-		wait = min(2*wait, throttleMaxWait)
-	}
-}
-
-// jitter draws a wait in [d/2, d), so connections throttled together do not retry in step.
-func jitter(d time.Duration) time.Duration { return d/2 + rand.N(d/2+1) }
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // prune removes a gone connection unless it may still be inside its $connect.

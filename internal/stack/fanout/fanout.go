@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"golang.org/x/sync/errgroup"
@@ -71,12 +70,7 @@ func (f *Fanout) Deliver(ctx context.Context, userID string, msgs []eventcodec.M
 
 // workContext ends DeadlineMargin before ctx's deadline, capped at a tenth of the time left.
 func (f *Fanout) workContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	margin := min(f.opts.DeadlineMargin, time.Until(deadline)/10)
-	return context.WithDeadline(ctx, deadline.Add(-margin))
+	return WithMargin(ctx, f.opts.DeadlineMargin)
 }
 
 // add sums one connection's counts into the request's report.

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 
 	"github.com/agentbridge/agentbridge/internal/stack/eventstream"
+	"github.com/agentbridge/agentbridge/internal/stack/fanout"
 	"github.com/agentbridge/agentbridge/protocol"
 )
 
@@ -84,16 +85,16 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayWebsocketProx
 		return h.answerError(ctx, c, rc.RouteKey, "stream unavailable; retry", http.StatusInternalServerError), nil
 	}
 	// The posts stop short of the deadline, leaving time to post the error frame.
-	sendCtx, cancel := withMargin(ctx)
+	sendCtx, cancel := fanout.WithMargin(ctx, deadlineMargin)
 	sent, err := send(sendCtx, c, page.Records, final)
 	cancel()
-	if isGone(err) {
+	if fanout.IsGone(err) {
 		log.InfoContext(ctx, "connection gone during the answer", "events", len(page.Records), "sent", sent, "error", err)
 		return status(http.StatusGone), nil
 	}
 	if err != nil {
 		log.WarnContext(ctx, "answer cut short", "events", len(page.Records), "sent", sent,
-			"throttled", errors.Is(err, errThrottled), "error", err)
+			"throttled", errors.Is(err, fanout.ErrThrottled), "error", err)
 		// The error frame may wait out 429s too: what is left of the budget, or a quarter of it.
 		c.budget = max(c.budget, h.throttleBudget()/4)
 		return h.answerError(ctx, c, rc.RouteKey, cutShortMessage, http.StatusInternalServerError), nil
